@@ -1,0 +1,18 @@
+"""Site search: gathers hits from every app's selectors and merges them by rank.
+
+An app joins site search by adding its selector to SOURCES; the apps never import this
+module, so the dependency points one way, down.
+"""
+
+from collections.abc import Callable
+
+from programs.selectors import SearchHit, search_content
+
+SOURCES: list[Callable[..., list[SearchHit]]] = [search_content]
+
+MAX_QUERY_LENGTH = 200
+
+
+def site_search(text: str, *, per_source: int = 50) -> list[SearchHit]:
+    hits = [hit for source in SOURCES for hit in source(text, limit=per_source)]
+    return sorted(hits, key=lambda hit: hit.rank, reverse=True)

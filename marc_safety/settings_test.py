@@ -1,0 +1,23 @@
+"""Test overrides: a throwaway key, plain static storage and plain-HTTP cookies."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-key-" + "x" * 50)
+
+from marc_safety.settings import *  # noqa: E402,F403
+
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}  # noqa: F405
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+# Unit tests run tasks in-process; tests/integration/ starts a real worker on Redis instead.
+CELERY_TASK_ALWAYS_EAGER = True
+# Tests share the machine's Redis: keep their cache keys apart from a running portal's.
+for _cache in CACHES.values():
+    _cache["KEY_PREFIX"] = "marc-test"

@@ -1,0 +1,52 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from programs import selectors as programs
+
+
+class StaticSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return ["home", "programs:be_prepared", "programs:highlights", "programs:documents"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class AreaSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return programs.areas_published().exclude(slug="be-prepared")
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
+class PageSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return programs.pages_published()
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
+class HighlightYearSitemap(Sitemap):
+    changefreq = "yearly"
+
+    def items(self):
+        return [row["year"] for row in programs.highlight_years()]
+
+    def location(self, year):
+        return reverse("programs:highlights_year", kwargs={"year": year})
+
+
+SITEMAPS = {
+    "static": StaticSitemap,
+    "areas": AreaSitemap,
+    "pages": PageSitemap,
+    "highlights": HighlightYearSitemap,
+}

@@ -1,0 +1,106 @@
+import logging
+
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from marc_safety.search import MAX_QUERY_LENGTH, site_search
+from programs import selectors as programs
+from programs.pagecache import public_page
+
+log = logging.getLogger(__name__)
+
+# Providers of upcoming events for the home page; the training calendar joins here.
+UPCOMING_SOURCES: list = []
+
+
+@require_safe
+@public_page
+def home(request: HttpRequest) -> HttpResponse:
+    upcoming = [event for source in UPCOMING_SOURCES for event in source(limit=5)]
+    context = {
+        "areas": programs.areas_published(),
+        "highlights": programs.highlights_latest(limit=3),
+        "upcoming": upcoming,
+    }
+    return render(request, "home.html", context)
+
+
+@require_safe
+@public_page
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    error, page = "", None
+    if len(query) > MAX_QUERY_LENGTH:
+        error = f"Please shorten your search to {MAX_QUERY_LENGTH} characters or fewer."
+    elif query:
+        paginator = Paginator(site_search(query), 10)
+        page = paginator.get_page(request.GET.get("page"))
+    context = {"query": query, "error": error, "page": page}
+    return render(request, "search.html", context, status=400 if error else 200)
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def _check(name: str, probe) -> tuple[str, bool]:
+    try:
+        probe()
+        return "ok", True
+    except Exception as exc:
+        log.error("healthz: %s is down: %s", name, exc)
+        return f"down: {exc.__class__.__name__}", False
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache() -> None:
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not return what was stored")
+
+
+def _broker() -> None:
+    if settings.CELERY_BROKER_URL.startswith("memory://"):
+        return  # eager mode: tasks run in-process, there is no broker to reach
+    client = redis.Redis.from_url(
+        settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    results = {
+        name: _check(name, probe)
+        for name, probe in (("database", _database), ("cache", _cache), ("broker", _broker))
+    }
+    healthy = all(ok for _, ok in results.values())
+    body = {"status": "ok" if healthy else "fail"} | {k: v for k, (v, _) in results.items()}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page: its template needs nothing from the database, so it renders when that is down."""
+    return render(request, "500.html", status=500)

@@ -1,0 +1,272 @@
+"""Public program content: areas, pages, highlights and documents."""
+
+import reversion
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from programs.markdown import images_without_alt
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+
+
+class Publishable(models.Model):
+    """Draft/published status with a publish date: drafts and future dates are never public."""
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="Published content appears on the public site from this moment on.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Status.PUBLISHED and self.publish_at <= timezone.now()
+
+
+def validate_markdown_alt_text(value: str) -> None:
+    missing = images_without_alt(value)
+    if missing:
+        raise ValidationError(
+            "Every image needs alt text describing it: write ![description](%(src)s).",
+            params={"src": missing[0]},
+        )
+
+
+HERO_ALT_RULE = Q(hero_image="") | ~Q(hero_alt="")
+
+
+@reversion.register()
+class ProgramArea(Publishable):
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField(
+        max_length=300, help_text="One or two sentences for cards and search."
+    )
+    body = models.TextField(
+        blank=True, validators=[validate_markdown_alt_text], help_text="Markdown."
+    )
+    hero_image = models.ImageField(upload_to="programs/areas/", blank=True)
+    hero_alt = models.CharField("hero image alt text", max_length=200, blank=True)
+    contact_name = models.CharField(max_length=120, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", weight="B", config="english")
+        + SearchVector("body", weight="C", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["order", "title"]
+        indexes = [GinIndex(fields=["search_vector"])]
+        constraints = [
+            models.CheckConstraint(condition=HERO_ALT_RULE, name="programarea_hero_has_alt"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:area", kwargs={"area": self.slug})
+
+    def clean(self) -> None:
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError(
+                {"hero_alt": "Describe the hero image for people who cannot see it."}
+            )
+
+
+@reversion.register()
+class ProgramPage(Publishable):
+    """A page within a program area; pages may sit under another page of the same area."""
+
+    MAX_DEPTH = 3
+
+    area = models.ForeignKey(ProgramArea, on_delete=models.PROTECT, related_name="pages")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    title = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=160)
+    summary = models.CharField(max_length=300)
+    body = models.TextField(validators=[validate_markdown_alt_text], help_text="Markdown.")
+    hero_image = models.ImageField(upload_to="programs/pages/", blank=True)
+    hero_alt = models.CharField("hero image alt text", max_length=200, blank=True)
+    contact_name = models.CharField(max_length=120, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", weight="B", config="english")
+        + SearchVector("body", weight="C", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["area", "order", "title"]
+        indexes = [GinIndex(fields=["search_vector"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "slug"], name="programpage_unique_slug_in_area"
+            ),
+            models.CheckConstraint(condition=HERO_ALT_RULE, name="programpage_hero_has_alt"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="programpage_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.title} › {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:page", kwargs={"area": self.area.slug, "slug": self.slug})
+
+    def ancestors(self) -> list["ProgramPage"]:
+        """Parents from the top down; parent__parent is select_related by the page view."""
+        chain, node = [], self.parent
+        while node is not None and len(chain) < self.MAX_DEPTH:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    def clean(self) -> None:
+        errors = {}
+        if self.hero_image and not self.hero_alt.strip():
+            errors["hero_alt"] = "Describe the hero image for people who cannot see it."
+        if self.parent_id:
+            if self.parent.area_id != self.area_id:
+                errors["parent"] = "The parent page must belong to the same program area."
+            depth, node, seen = 1, self.parent, {self.pk}
+            while node is not None:
+                if node.pk in seen:
+                    errors["parent"] = "A page cannot sit under itself."
+                    break
+                seen.add(node.pk)
+                depth += 1
+                node = node.parent
+            if depth > self.MAX_DEPTH:
+                errors["parent"] = f"Pages nest at most {self.MAX_DEPTH} levels deep."
+        if errors:
+            raise ValidationError(errors)
+
+
+@reversion.register(follow=("figures",))
+class Highlight(Publishable):
+    year = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=160)
+    area = models.ForeignKey(
+        ProgramArea, on_delete=models.SET_NULL, null=True, blank=True, related_name="highlights"
+    )
+    summary = models.TextField(validators=[validate_markdown_alt_text], help_text="Markdown.")
+    image = models.ImageField(upload_to="programs/highlights/", blank=True)
+    image_alt = models.CharField("image alt text", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["-year", "order", "title"]
+        indexes = [GinIndex(fields=["search_vector"])]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "slug"], name="highlight_unique_slug_in_year"),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""), name="highlight_image_has_alt"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1990, year__lte=2100), name="highlight_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:highlights_year", kwargs={"year": self.year}) + f"#{self.slug}"
+
+    def clean(self) -> None:
+        if self.image and not self.image_alt.strip():
+            raise ValidationError({"image_alt": "Describe the image for people who cannot see it."})
+
+
+@reversion.register()
+class HighlightFigure(models.Model):
+    """A key figure of a highlight, such as "65 trainings"."""
+
+    highlight = models.ForeignKey(Highlight, on_delete=models.CASCADE, related_name="figures")
+    value = models.CharField(max_length=30, help_text='The number as shown, e.g. "2,080" or "95%".')
+    label = models.CharField(max_length=120, help_text='What it counts, e.g. "field assessments".')
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.label}"
+
+
+class DocumentKind(models.TextChoices):
+    PLAN = "plan", "Plan"
+    REPORT = "report", "Report"
+    GUIDE = "guide", "Guide"
+    OTHER = "other", "Other"
+
+
+@reversion.register()
+class Document(Publishable):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10, choices=DocumentKind.choices, default=DocumentKind.PLAN)
+    area = models.ForeignKey(ProgramArea, on_delete=models.PROTECT, related_name="documents")
+    pages = models.ManyToManyField(ProgramPage, blank=True, related_name="documents")
+    description = models.TextField(blank=True)
+    file = models.FileField(upload_to="programs/documents/%Y/")
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("description", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["-publish_at", "title"]
+        indexes = [GinIndex(fields=["search_vector"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:document", kwargs={"slug": self.slug})
+
+    @property
+    def extension(self) -> str:
+        return self.file.name.rsplit(".", 1)[-1].upper() if "." in self.file.name else ""

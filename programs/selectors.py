@@ -1,0 +1,231 @@
+"""Reads of public program content, shared by the views, the home page and site search."""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from programs.models import Document, Highlight, HighlightFigure, ProgramArea, ProgramPage
+
+
+def areas_published() -> QuerySet[ProgramArea]:
+    return ProgramArea.objects.published()
+
+
+def area_get(*, slug: str, preview: bool = False) -> ProgramArea:
+    areas = ProgramArea.objects.all() if preview else ProgramArea.objects.published()
+    try:
+        return areas.get(slug=slug)
+    except ProgramArea.DoesNotExist:
+        raise Http404("No such program area.") from None
+
+
+def area_pages(*, area: ProgramArea) -> list[ProgramPage]:
+    """The area's published top-level pages, each with its published children prefetched."""
+    children = ProgramPage.objects.published().only(
+        "id", "title", "slug", "summary", "parent_id", "area_id", "order"
+    )
+    pages = (
+        ProgramPage.objects.published()
+        .filter(area=area, parent__isnull=True)
+        .select_related("area")
+        .prefetch_related(Prefetch("children", queryset=children.select_related("area")))
+    )
+    return list(pages)
+
+
+def page_get(*, area_slug: str, slug: str, preview: bool = False) -> ProgramPage:
+    pages = ProgramPage.objects.all() if preview else ProgramPage.objects.published()
+    if not preview:
+        pages = pages.filter(area__in=ProgramArea.objects.published())
+    try:
+        return pages.select_related("area", "parent__parent__parent", "parent__area").get(
+            area__slug=area_slug, slug=slug
+        )
+    except ProgramPage.DoesNotExist:
+        raise Http404("No such page.") from None
+
+
+def page_children(*, page: ProgramPage) -> QuerySet[ProgramPage]:
+    return ProgramPage.objects.published().filter(parent=page).select_related("area")
+
+
+def documents_published(
+    *, area: ProgramArea | None = None, page: ProgramPage | None = None, kind: str = ""
+) -> QuerySet[Document]:
+    docs = Document.objects.published().select_related("area")
+    if area is not None:
+        docs = docs.filter(area=area)
+    if page is not None:
+        docs = docs.filter(pages=page)
+    if kind:
+        docs = docs.filter(kind=kind)
+    return docs
+
+
+def document_get(*, slug: str) -> Document:
+    try:
+        return Document.objects.published().get(slug=slug)
+    except Document.DoesNotExist:
+        raise Http404("No such document.") from None
+
+
+def _with_figures(highlights: QuerySet[Highlight]) -> QuerySet[Highlight]:
+    return highlights.select_related("area").prefetch_related(
+        Prefetch("figures", queryset=HighlightFigure.objects.order_by("order", "id"))
+    )
+
+
+def highlights_latest(*, limit: int = 3) -> list[Highlight]:
+    return list(_with_figures(Highlight.objects.published().order_by("-year", "order"))[:limit])
+
+
+def highlight_years() -> list[dict]:
+    return list(
+        Highlight.objects.published().values("year").annotate(count=Count("id")).order_by("-year")
+    )
+
+
+def highlights_for_year(*, year: int, preview: bool = False) -> list[Highlight]:
+    highlights = Highlight.objects.all() if preview else Highlight.objects.published()
+    return list(_with_figures(highlights.filter(year=year)))
+
+
+def areas_with_counts() -> QuerySet[ProgramArea]:
+    return areas_published().annotate(
+        document_count=Count("documents", filter=Q(documents__status="published"), distinct=True)
+    )
+
+
+# --- Site search -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result, whatever app it comes from."""
+
+    kind: str
+    title: str
+    url: str
+    snippet: SafeString
+    rank: float
+
+
+_START, _STOP = "\x1e", "\x1f"
+_MARKDOWN_NOISE = re.compile(r"[#*_`>|]+|!?\[|\]\([^)]*\)?|\]")
+
+
+def highlighted_snippet(raw: str) -> SafeString:
+    """Escape a ts_headline fragment, then turn its sentinels into <mark> elements."""
+    text = _MARKDOWN_NOISE.sub(" ", raw or "")
+    text = re.sub(r"\s+", " ", text).strip()
+    html = escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped above; only our own <mark> tags remain
+
+
+def search_query(text: str) -> SearchQuery:
+    return SearchQuery(text, search_type="websearch", config="english")
+
+
+def _headline(field: str, query: SearchQuery) -> SearchHeadline:
+    return SearchHeadline(
+        field,
+        query,
+        config="english",
+        start_sel=_START,
+        stop_sel=_STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+
+
+def search_content(text: str, *, limit: int = 50) -> list[SearchHit]:
+    """Published pages, areas, highlights and documents matching a search, best first."""
+    query = search_query(text)
+    rank = SearchRank(F("search_vector"), query, normalization=32)
+    hits: list[SearchHit] = []
+
+    areas = (
+        areas_published()
+        .filter(search_vector=query)
+        .annotate(rank=rank, snippet=_headline("body", query))
+        .order_by("-rank")[:limit]
+    )
+    hits += [
+        SearchHit(
+            "Program area",
+            a.title,
+            a.get_absolute_url(),
+            highlighted_snippet(a.snippet or a.summary),
+            a.rank,
+        )
+        for a in areas
+    ]
+
+    pages = (
+        ProgramPage.objects.published()
+        .filter(search_vector=query, area__status="published")
+        .select_related("area")
+        .annotate(rank=rank, snippet=_headline("body", query))
+        .order_by("-rank")[:limit]
+    )
+    hits += [
+        SearchHit(
+            f"Program page · {p.area.title}",
+            p.title,
+            p.get_absolute_url(),
+            highlighted_snippet(p.snippet),
+            p.rank,
+        )
+        for p in pages
+    ]
+
+    highlights = (
+        Highlight.objects.published()
+        .filter(search_vector=query)
+        .annotate(rank=rank, snippet=_headline("summary", query))
+        .order_by("-rank")[:limit]
+    )
+    hits += [
+        SearchHit(
+            f"Highlight · {h.year}",
+            h.title,
+            h.get_absolute_url(),
+            highlighted_snippet(h.snippet),
+            h.rank,
+        )
+        for h in highlights
+    ]
+
+    documents = (
+        Document.objects.published()
+        .filter(search_vector=query)
+        .annotate(rank=rank, snippet=_headline("description", query))
+        .order_by("-rank")[:limit]
+    )
+    hits += [
+        SearchHit(
+            f"Document · {d.get_kind_display()}",
+            d.title,
+            d.get_absolute_url(),
+            highlighted_snippet(d.snippet or d.title),
+            d.rank,
+        )
+        for d in documents
+    ]
+    return hits
+
+
+def pages_published() -> QuerySet[ProgramPage]:
+    """Every public page (its area published too), for the sitemap."""
+    return (
+        ProgramPage.objects.published()
+        .filter(area__in=ProgramArea.objects.published())
+        .select_related("area")
+    )

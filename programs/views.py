@@ -1,0 +1,121 @@
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
+
+from programs import selectors
+from programs.models import DocumentKind
+from programs.pagecache import public_page
+
+BE_PREPARED_SLUG = "be-prepared"
+
+
+def _preview(request: HttpRequest, perm: str) -> bool:
+    """Editors see drafts with ?preview=1; everyone else gets the published site."""
+    return "preview" in request.GET and request.user.has_perm(perm)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@public_page
+def area_detail(request: HttpRequest, area: str) -> HttpResponse:
+    preview = _preview(request, "programs.view_programarea")
+    area_obj = selectors.area_get(slug=area, preview=preview)
+    if area_obj.slug == BE_PREPARED_SLUG and not preview:
+        return redirect("programs:be_prepared")
+    context = {
+        "area": area_obj,
+        "pages": selectors.area_pages(area=area_obj),
+        "documents": selectors.documents_published(area=area_obj)[:10],
+        "preview": preview,
+    }
+    response = render(request, "programs/area_detail.html", context)
+    return _private(response) if preview else response
+
+
+@require_safe
+@public_page
+def page_detail(request: HttpRequest, area: str, slug: str) -> HttpResponse:
+    preview = _preview(request, "programs.view_programpage")
+    page = selectors.page_get(area_slug=area, slug=slug, preview=preview)
+    context = {
+        "page": page,
+        "area": page.area,
+        "ancestors": page.ancestors(),
+        "children": selectors.page_children(page=page),
+        "documents": selectors.documents_published(page=page),
+        "preview": preview,
+    }
+    response = render(request, "programs/page_detail.html", context)
+    return _private(response) if preview else response
+
+
+@require_safe
+@public_page
+def be_prepared(request: HttpRequest) -> HttpResponse:
+    area = selectors.area_get(slug=BE_PREPARED_SLUG)
+    context = {
+        "area": area,
+        "pages": selectors.area_pages(area=area),
+        "documents": selectors.documents_published(area=area),
+    }
+    return render(request, "programs/be_prepared.html", context)
+
+
+@require_safe
+@public_page
+def highlights_index(request: HttpRequest) -> HttpResponse:
+    years = selectors.highlight_years()
+    if not years:
+        return render(request, "programs/highlights.html", {"years": [], "highlights": []})
+    return redirect("programs:highlights_year", year=years[0]["year"])
+
+
+@require_safe
+@public_page
+def highlights_year(request: HttpRequest, year: int) -> HttpResponse:
+    preview = _preview(request, "programs.view_highlight")
+    highlights = selectors.highlights_for_year(year=year, preview=preview)
+    if not highlights:
+        raise Http404("No highlights for that year.")
+    context = {
+        "year": year,
+        "years": selectors.highlight_years(),
+        "highlights": highlights,
+        "preview": preview,
+    }
+    response = render(request, "programs/highlights.html", context)
+    return _private(response) if preview else response
+
+
+@require_safe
+@public_page
+def document_list(request: HttpRequest) -> HttpResponse:
+    areas = list(selectors.areas_published())
+    area_slug = request.GET.get("area", "")
+    kind = request.GET.get("kind", "")
+    area = next((a for a in areas if a.slug == area_slug), None)
+    if kind not in DocumentKind.values:
+        kind = ""
+    context = {
+        "documents": selectors.documents_published(area=area, kind=kind),
+        "areas": areas,
+        "kinds": DocumentKind.choices,
+        "selected_area": area.slug if area else "",
+        "selected_kind": kind,
+    }
+    return render(request, "programs/document_list.html", context)
+
+
+@require_safe
+def document_download(request: HttpRequest, slug: str) -> FileResponse:
+    document = selectors.document_get(slug=slug)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file of this document is missing.") from None
+    filename = f"{document.slug}.{document.extension.lower()}" if document.extension else None
+    return FileResponse(handle, filename=filename)
