@@ -11,6 +11,9 @@ from pathlib import Path
 
 
 def embedded_database_url(var_dir: Path) -> str:
+    runtime_dir = var_dir / "run"  # pgserver keeps its lock file here
+    runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     try:
         import pgserver
     except ImportError as exc:  # pragma: no cover - only on a machine without the dev extra
@@ -21,6 +24,5 @@ def embedded_database_url(var_dir: Path) -> str:
     if os.environ.get("CI"):
         raise RuntimeError("Under CI, DATABASE_URL must point at the real PostgreSQL server.")
     var_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(var_dir))
     server = pgserver.get_server(var_dir / "pgdata", cleanup_mode=None)
     return server.get_uri()

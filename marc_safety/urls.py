@@ -30,4 +30,3 @@ if settings.DEBUG:
 
 admin.site.site_header = "MARC Safety Portal administration"
 admin.site.site_title = "MARC Safety Portal admin"
-

@@ -102,5 +102,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 page: its template needs nothing from the database, so it renders when that is down."""
+    """The 500 page: its template needs no database, so it renders when that is down."""
     return render(request, "500.html", status=500)

@@ -55,7 +55,7 @@ def validate_markdown_alt_text(value: str) -> None:
 HERO_ALT_RULE = Q(hero_image="") | ~Q(hero_alt="")
 
 
-@reversion.register()
+@reversion.register(exclude=("search_vector",))
 class ProgramArea(Publishable):
     title = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
@@ -99,7 +99,7 @@ class ProgramArea(Publishable):
             )
 
 
-@reversion.register()
+@reversion.register(exclude=("search_vector",))
 class ProgramPage(Publishable):
     """A page within a program area; pages may sit under another page of the same area."""
 
@@ -175,7 +175,7 @@ class ProgramPage(Publishable):
             raise ValidationError(errors)
 
 
-@reversion.register(follow=("figures",))
+@reversion.register(follow=("figures",), exclude=("search_vector",))
 class Highlight(Publishable):
     year = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=160)
@@ -241,7 +241,7 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-@reversion.register()
+@reversion.register(exclude=("search_vector",))
 class Document(Publishable):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)

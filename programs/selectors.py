@@ -115,8 +115,8 @@ class SearchHit:
     rank: float
 
 
-_START, _STOP = "\x1e", "\x1f"
-_MARKDOWN_NOISE = re.compile(r"[#*_`>|]+|!?\[|\]\([^)]*\)?|\]")
+_START, _STOP = "\ue000", "\ue001"  # private-use characters: never in real text
+_MARKDOWN_NOISE = re.compile(r"[#*_`]+|!?\[|\]\([^)]*\)?|\]")
 
 
 def highlighted_snippet(raw: str) -> SafeString:

@@ -1,0 +1,262 @@
+"""Writes for program content: the idempotent demo-content loader and the demo staff accounts."""
+
+import base64
+import hashlib
+import hmac
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import reversion
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+
+from programs import demo_content
+from programs.models import Document, Highlight, HighlightFigure, ProgramArea, ProgramPage
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+EDITOR_GROUP = "Site editors"
+DEMO_ACCOUNTS = (("admin", True), ("editor", False))  # (username, is_superuser)
+TEXT_FIELDS = ("title", "summary", "body", "contact_name", "contact_email", "contact_phone")
+M = TypeVar("M", bound=models.Model)
+
+
+def _changed_fields(obj: models.Model, values: dict[str, Any]) -> list[str]:
+    """Names of the fields whose stored value differs from the wanted one."""
+    changed = []
+    for name, wanted in values.items():
+        field = obj._meta.get_field(name)
+        if field.is_relation and isinstance(wanted, models.Model):
+            wanted = wanted.pk
+        if getattr(obj, field.attname) != wanted:
+            changed.append(name)
+    return changed
+
+
+def _upsert(
+    model: type[M],
+    *,
+    key: dict[str, Any],
+    values: dict[str, Any],
+    on_create: Callable[[M], None] | None = None,
+) -> tuple[M, str]:
+    """Find a row by its natural key; create it, or save only the fields that differ.
+
+    Validation skips the file field: files are attached by ``on_create`` or by the caller.
+    """
+    obj = model._default_manager.filter(**key).first()
+    if obj is None:
+        obj = model(**key, **values)
+        obj.full_clean(exclude=["file"])
+        if on_create is not None:
+            on_create(obj)
+        obj.save()
+        return obj, CREATED
+    changed = _changed_fields(obj, values)
+    if not changed:
+        return obj, UNCHANGED
+    for name in changed:
+        setattr(obj, name, values[name])
+    obj.full_clean(exclude=["file"])
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        changed.append("updated_at")
+    obj.save(update_fields=changed)
+    return obj, UPDATED
+
+
+def _values(spec: dict[str, Any], *, fields: tuple[str, ...], position: int = 0) -> dict[str, Any]:
+    """The spec's values for these fields ("" when left out), its order and its publishing."""
+    values = {name: spec.get(name, "") for name in fields}
+    if position:
+        values["order"] = position * 10
+    values["status"] = spec.get("status", "published")
+    values["publish_at"] = spec.get("publish_at", demo_content.PUBLISH_AT)
+    return values
+
+
+def _load_pages(
+    *,
+    area: ProgramArea,
+    specs: list[dict[str, Any]],
+    parent: ProgramPage | None,
+    pages: dict[str, ProgramPage],
+    counts: Counter[str],
+) -> None:
+    for position, spec in enumerate(specs, start=1):
+        page, outcome = _upsert(
+            ProgramPage,
+            key={"area": area, "slug": spec["slug"]},
+            values={"parent": parent, **_values(spec, position=position, fields=TEXT_FIELDS)},
+        )
+        counts[outcome] += 1
+        pages[f"{area.slug}/{page.slug}"] = page
+        _load_pages(
+            area=area, specs=spec.get("children", []), parent=page, pages=pages, counts=counts
+        )
+
+
+def _figures_sync(*, highlight: Highlight, figures: list[tuple[str, str]]) -> bool:
+    """Replace the highlight's figures when they differ from the wanted list."""
+    wanted = [(value, label, (i + 1) * 10) for i, (value, label) in enumerate(figures)]
+    current = list(highlight.figures.order_by("order", "id").values_list("value", "label", "order"))
+    if current == wanted:
+        return False
+    highlight.figures.all().delete()
+    for value, label, order in wanted:
+        HighlightFigure.objects.create(highlight=highlight, value=value, label=label, order=order)
+    return True
+
+
+def pdf_placeholder(*, title: str) -> bytes:
+    """A small, valid one-page PDF showing the title, for demo documents."""
+    text = title.encode("latin-1", "replace").replace(b"\\", b"\\\\")
+    text = text.replace(b"(", b"\\(").replace(b")", b"\\)")
+    stream = (
+        b"BT /F1 20 Tf 72 720 Td (" + text + b") Tj "
+        b"/F1 11 Tf 0 -28 Td (Demo placeholder - MARC Safety Portal) Tj ET"
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Title (" + text + b") /Producer (MARC Safety Portal demo) >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\n" % (len(objects) + 1)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)
+
+
+def _attach_pdf(document: Document) -> None:
+    content = ContentFile(pdf_placeholder(title=document.title))
+    document.file.save(f"{document.slug}.pdf", content, save=False)
+
+
+def _load_document(*, spec: dict[str, Any], areas: dict, pages: dict, counts: Counter) -> None:
+    document, outcome = _upsert(
+        Document,
+        key={"slug": spec["slug"]},
+        values={
+            "area": areas[spec["area"]],
+            **_values(spec, fields=("title", "kind", "description")),
+        },
+        on_create=_attach_pdf,
+    )
+    name = document.file.name
+    if outcome != CREATED and not (name and document.file.storage.exists(name)):
+        _attach_pdf(document)
+        document.save(update_fields=["file", "updated_at"])
+        outcome = UPDATED
+    wanted = {pages[ref].pk for ref in spec.get("pages", [])}
+    if set(document.pages.values_list("pk", flat=True)) != wanted:
+        document.pages.set(wanted)
+        reversion.add_to_revision(document)
+        outcome = UPDATED if outcome == UNCHANGED else outcome
+    counts[outcome] += 1
+
+
+def demo_content_load(
+    *,
+    areas: list[dict[str, Any]] | None = None,
+    highlights: list[dict[str, Any]] | None = None,
+    documents: list[dict[str, Any]] | None = None,
+) -> dict[str, int]:
+    """Create or update the demo content; a second run saves nothing.
+
+    Returns how many areas, pages, highlights and documents were created, updated or left
+    unchanged. Rows that are not part of the demo content are never touched.
+    """
+    areas = demo_content.AREAS if areas is None else areas
+    highlights = demo_content.HIGHLIGHTS if highlights is None else highlights
+    documents = demo_content.DOCUMENTS if documents is None else documents
+    counts: Counter[str] = Counter({CREATED: 0, UPDATED: 0, UNCHANGED: 0})
+    by_slug: dict[str, ProgramArea] = {}
+    pages: dict[str, ProgramPage] = {}
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment("Demo content")
+        for position, spec in enumerate(areas, start=1):
+            area, outcome = _upsert(
+                ProgramArea,
+                key={"slug": spec["slug"]},
+                values=_values(spec, position=position, fields=TEXT_FIELDS),
+            )
+            counts[outcome] += 1
+            by_slug[area.slug] = area
+            _load_pages(
+                area=area, specs=spec.get("pages", []), parent=None, pages=pages, counts=counts
+            )
+        for position, spec in enumerate(highlights, start=1):
+            highlight, outcome = _upsert(
+                Highlight,
+                key={"year": spec["year"], "slug": spec["slug"]},
+                values={
+                    "area": by_slug[spec["area"]] if spec.get("area") else None,
+                    **_values(spec, fields=("title", "summary"), position=position),
+                },
+            )
+            if _figures_sync(highlight=highlight, figures=spec.get("figures", [])):
+                reversion.add_to_revision(highlight)
+                outcome = UPDATED if outcome == UNCHANGED else outcome
+            counts[outcome] += 1
+        for spec in documents:
+            _load_document(spec=spec, areas=by_slug, pages=pages, counts=counts)
+    return dict(counts)
+
+
+def demo_password(*, username: str) -> str:
+    """A password that is stable for this SECRET_KEY but cannot be guessed without it."""
+    message = f"marc-demo-account:{username}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:20]
+
+
+def _editor_group_ensure() -> Group:
+    group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
+    permissions = Permission.objects.filter(
+        content_type__app_label="programs", codename__regex=r"^(add|change|view|delete)_"
+    )
+    wanted = set(permissions.values_list("pk", flat=True))
+    if set(group.permissions.values_list("pk", flat=True)) != wanted:
+        group.permissions.set(wanted)
+    return group
+
+
+@transaction.atomic
+def demo_accounts_ensure() -> list[tuple[str, str]]:
+    """Create or repair the demo staff accounts; returns (username, password) pairs."""
+    user_model = get_user_model()
+    group = _editor_group_ensure()
+    accounts = []
+    for username, superuser in DEMO_ACCOUNTS:
+        user = user_model._default_manager.filter(username=username).first()
+        user = user or user_model(username=username)
+        changed = []
+        for field, wanted in (("is_active", True), ("is_staff", True), ("is_superuser", superuser)):
+            if getattr(user, field) != wanted:
+                setattr(user, field, wanted)
+                changed.append(field)
+        password = demo_password(username=username)
+        if user.pk is None or not user.check_password(password):
+            user.set_password(password)
+            changed.append("password")
+        if user.pk is None:
+            user.save()
+        elif changed:
+            user.save(update_fields=changed)
+        if not superuser and not user.groups.filter(pk=group.pk).exists():
+            user.groups.add(group)
+        accounts.append((username, password))
+    return accounts
