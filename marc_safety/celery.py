@@ -9,7 +9,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="marc_safety.ping")
+@app.task(name="marc_safety.ping", ignore_result=False)
 def ping() -> str:
     """A task with no side effects: health checks and tests use it to see a worker answer."""
     return "pong"

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "programs.pagecache.AnonymousPageCacheMiddleware",
+    "marc_safety.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "marc_safety.urls"
@@ -120,7 +121,8 @@ else:
 
 # Celery: tasks run eagerly in-process when there is no Redis.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "America/Chicago"

@@ -42,22 +42,25 @@ def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, settings)
     assert response.json()["broker"].startswith("down")
 
 
-def test_healthz_answers_503_when_the_database_is_down(client, settings):
+@pytest.fixture
+def database_down(transactional_db):
+    """Point the live connection at a port where no PostgreSQL listens, then restore it."""
     from django.db import connections
 
-    settings.DATABASES  # noqa: B018 - the test swaps the live connection's address
     conn = connections["default"]
     conn.close()
     saved = conn.settings_dict.copy()
     conn.settings_dict.update({"HOST": "127.0.0.1", "PORT": "1", "NAME": "nowhere"})
-    try:
-        response = client.get("/healthz")
-    finally:
-        conn.close()
-        conn.settings_dict.clear()
-        conn.settings_dict.update(saved)
+    yield
+    conn.close()
+    conn.settings_dict.clear()
+    conn.settings_dict.update(saved)
+
+
+def test_healthz_answers_503_when_the_database_is_down(client, database_down):
+    response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["database"].startswith("down")
+    assert response.json()["database"] == "down: OperationalError"
 
 
 def _production_env(**extra) -> dict:
@@ -136,3 +139,10 @@ def test_server_error_page_is_site_styled_and_needs_no_database(rf):
     html = response.content.decode()
     assert "Something went wrong on our side" in html
     assert 'href="#main"' in html
+
+
+def test_public_page_answers_a_styled_503_while_the_database_is_down(client, database_down):
+    response = client.get("/")
+    assert response.status_code == 503
+    assert "briefly unavailable" in response.content.decode()
+    assert response["Retry-After"] == "30"
