@@ -202,6 +202,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Anonymous public pages are cached whole; the cache is invalidated on any content change.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+PAGE_CACHE_GENERATION_CHECK_SECONDS = env.float("PAGE_CACHE_GENERATION_CHECK_SECONDS", default=1.0)
 
 LOGGING = {
     "version": 1,

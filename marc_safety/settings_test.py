@@ -23,3 +23,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Tests share the machine's Redis: keep their cache keys apart from a running portal's.
 for _cache in CACHES.values():
     _cache["KEY_PREFIX"] = "marc-test"
+# Each request re-reads the page-cache generation, so tests see edits at once.
+PAGE_CACHE_GENERATION_CHECK_SECONDS = 0

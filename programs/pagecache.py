@@ -5,11 +5,18 @@ in the cache, and only 200 responses that set no cookie and are not marked priva
 nothing user-specific is ever cached. Every content change bumps one generation token;
 entries of an older generation are ignored. If Redis is down, requests fall through to
 the database as if the cache were empty.
+
+Each web process also keeps the pages it served in a small in-process LRU, and reads the
+generation token from Redis at most once per PAGE_CACHE_GENERATION_CHECK_SECONDS, so a hot
+page costs no Redis round trip at all; an edit reaches every process within that interval.
 """
 
 import hashlib
 import logging
+import threading
+import time
 import uuid
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +25,55 @@ from django.http import HttpRequest, HttpResponse
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
+LOCAL_ENTRIES = 512
+
+
+class _LocalPages:
+    """The in-process layer: the last generation seen and an LRU of page entries."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pages: OrderedDict[str, dict] = OrderedDict()
+        self.generation: str | None = None
+        self.checked_at = 0.0
+
+    def fresh_generation(self) -> str | None:
+        interval = settings.PAGE_CACHE_GENERATION_CHECK_SECONDS
+        if self.generation and time.monotonic() - self.checked_at < interval:
+            return self.generation
+        return None
+
+    def remember_generation(self, generation: str) -> None:
+        with self.lock:
+            if generation != self.generation:
+                self.pages.clear()
+            self.generation, self.checked_at = generation, time.monotonic()
+
+    def get(self, key: str, generation: str) -> dict | None:
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None:
+                return None
+            if entry["generation"] != generation or entry["expires"] < time.monotonic():
+                del self.pages[key]
+                return None
+            self.pages.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: dict) -> None:
+        with self.lock:
+            self.pages[key] = {**entry, "expires": time.monotonic() + settings.PAGE_CACHE_SECONDS}
+            self.pages.move_to_end(key)
+            while len(self.pages) > LOCAL_ENTRIES:
+                self.pages.popitem(last=False)
+
+    def forget(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.generation, self.checked_at = None, 0.0
+
+
+_local = _LocalPages()
 
 
 def public_page(view):
@@ -27,6 +83,7 @@ def public_page(view):
 
 def content_changed() -> None:
     """Invalidate every cached public page."""
+    _local.forget()
     try:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
     except Exception:
@@ -61,6 +118,7 @@ class AnonymousPageCacheMiddleware:
                 "content": response.content,
                 "content_type": response.get("Content-Type"),
             }
+            _local.put(key, entry)
             try:
                 cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
             except Exception:
@@ -71,26 +129,38 @@ class AnonymousPageCacheMiddleware:
         if not _cacheable_request(request, view_func):
             return None
         key = _key(request)
-        try:
-            found = cache.get_many([GENERATION_KEY, key])
-        except Exception:
-            log.warning("page cache: lookup failed, serving from the database", exc_info=True)
-            return None
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            generation = uuid.uuid4().hex
-            try:
-                if not cache.add(GENERATION_KEY, generation, None):
-                    generation = cache.get(GENERATION_KEY)
-            except Exception:
+        generation = _local.fresh_generation()
+        entry = _local.get(key, generation) if generation else None
+        if entry is None:
+            generation, entry = self._shared_lookup(key)
+            if generation is None:
                 return None
-        entry = found.get(key)
-        if entry and entry["generation"] == generation:
+        if entry:
             response = HttpResponse(entry["content"], content_type=entry["content_type"])
             response["X-Page-Cache"] = "hit"
             return response
         request._pagecache_pending = (key, generation)
         return None
+
+    @staticmethod
+    def _shared_lookup(key: str) -> tuple[str | None, dict | None]:
+        """Read the generation and the page from Redis; (None, None) if Redis is unusable."""
+        try:
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY)
+            if generation is None:
+                generation = uuid.uuid4().hex
+                if not cache.add(GENERATION_KEY, generation, None):
+                    generation = cache.get(GENERATION_KEY)
+        except Exception:
+            log.warning("page cache: lookup failed, serving from the database", exc_info=True)
+            return None, None
+        _local.remember_generation(generation)
+        entry = found.get(key)
+        if entry and entry["generation"] == generation:
+            _local.put(key, entry)
+            return generation, entry
+        return generation, None
 
     @staticmethod
     def _storable(response: HttpResponse) -> bool:

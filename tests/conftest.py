@@ -23,9 +23,13 @@ def require(condition: bool, reason: str) -> None:
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Each test starts with an empty cache (the page cache included)."""
+    from programs.pagecache import content_changed
+
     cache.clear()
+    content_changed()
     yield
     cache.clear()
+    content_changed()
 
 
 @pytest.fixture(autouse=True)

@@ -61,3 +61,31 @@ def test_pages_render_from_the_database_when_the_cache_is_down(client, settings,
     assert response.status_code == 200
     assert "Still here" in response.content.decode()
     assert "page cache: lookup failed" in caplog.text
+
+
+def test_a_hot_page_is_served_from_process_memory_without_asking_redis(client, settings):
+    settings.PAGE_CACHE_GENERATION_CHECK_SECONDS = 60
+    page = PageFactory(title="Hot page")
+    client.get(page.get_absolute_url())
+    settings.CACHES = {  # the shared cache goes away; the process still has the page
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    response = client.get(page.get_absolute_url())
+    assert response["X-Page-Cache"] == "hit"
+    assert "Hot page" in response.content.decode()
+
+
+def test_an_edit_in_this_process_is_seen_at_once_even_with_a_long_check_interval(client, settings):
+    settings.PAGE_CACHE_GENERATION_CHECK_SECONDS = 60
+    page = PageFactory(title="Before")
+    client.get(page.get_absolute_url())
+    assert client.get(page.get_absolute_url())["X-Page-Cache"] == "hit"
+    page.title = "After"
+    page.save()
+    response = client.get(page.get_absolute_url())
+    assert "X-Page-Cache" not in response
+    assert "After" in response.content.decode()
