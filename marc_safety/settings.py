@@ -4,7 +4,7 @@ import secrets
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab  # noqa: F401  (the beat schedule grows with the apps)
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,11 +47,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "axes",
+    "pgtrigger",
+    "pghistory",
     "bootstrap",
     "crispy_forms",
     "crispy_bootstrap5",
     "reversion",
     "csp",
+    "accounts",
     "programs",
     "marc_safety",
 ]
@@ -64,8 +72,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffSessionMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",
     "programs.pagecache.AnonymousPageCacheMiddleware",
     "marc_safety.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -131,7 +145,58 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "audit-purge-expired": {
+        "task": "accounts.audit_purge_expired",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 60 * 60},
+    },
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "two_factor:login"
+LOGIN_REDIRECT_URL = "accounts:landing"
+LOGOUT_REDIRECT_URL = "two_factor:login"
+TWO_FACTOR_PATCH_ADMIN = False  # the admin site is replaced by an OTP-requiring one in urls.py
+OTP_TOTP_ISSUER = "MARC Safety Portal"
+TWO_FACTOR_REMEMBER_COOKIE_AGE = None
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
+
+# Staff sessions: 30 minutes idle, 12 hours at most (accounts.middleware).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_SECONDS
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+# Paths that only staff reach: signed in, enrolled in two-factor and verified this session.
+STAFF_PATH_PREFIXES = ["/staff/", "/admin/", "/account/two_factor/"]
+
+# Sign-in lockout (django-axes): per account and, separately, per client address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOCKOUT_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.network.sign_in_username"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Public forms: rate limits per client address, counted in the shared cache.
+RATELIMIT_IP_META_KEY = "accounts.network.client_ip_meta"
+RATELIMIT_VIEW = "accounts.views.rate_limited"
+PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="10/h")
+
+# The audit log keeps entries this long (six years by default), then a beat task purges them.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=6 * 365)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -141,6 +206,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.OrganizationWordsValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"

@@ -35,3 +35,65 @@ def _clean_cache():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- Staff accounts --------------------------------------------------------------------
+# Every later test gets an insider, an outsider and an anonymous user from these helpers:
+#     insider = make_staff(roles=[Role.TRAINING_COORDINATOR]); client = staff_client(insider)
+
+
+@pytest.fixture
+def make_staff(db):
+    """Create a staff account with roles, enrolled in two-factor (a confirmed TOTP device)."""
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+
+    counter = iter(range(1, 10_000))
+
+    def make(*, roles=(), username=None, enrolled=True, superuser=False, **fields):
+        n = next(counter)
+        user = User.objects.create_user(
+            username=username or f"staff{n}",
+            email=f"staff{n}@example.org",
+            password="correct horse battery staple",
+            is_staff=superuser,
+            is_superuser=superuser,
+            **fields,
+        )
+        for role in roles:
+            user.groups.add(Group.objects.get(name=role))
+        if enrolled:
+            TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff_client(client):
+    """Sign a user in on the test client with a verified two-factor session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def sign_in(user):
+        client.force_login(user)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def insider(make_staff):
+    return make_staff(superuser=True)
+
+
+@pytest.fixture
+def outsider(make_staff):
+    return make_staff(roles=())

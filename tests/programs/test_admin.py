@@ -9,10 +9,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client_logged_in(client, django_user_model):
-    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x" * 16)
-    client.force_login(admin)
-    return client
+def admin_client_logged_in(make_staff, staff_client):
+    return staff_client(make_staff(superuser=True))
 
 
 def test_admin_lists_searches_and_filters_pages(admin_client_logged_in):

@@ -1,0 +1,91 @@
+"""The one small API every app uses to write the audit log.
+
+    audit_record(request=request, action=AuditAction.VIEW, obj=encounter)
+    audit_denied(request, obj_type="peersupport.supportrequest", obj_id=pk)
+
+Models that hold confidential data are declared with @confidential: besides the reads and
+writes the app records through this API, a database trigger (django-pghistory) captures
+every insert, update and delete, so bulk updates and raw SQL are not missed.
+"""
+
+import logging
+
+import pghistory
+from django.db import models
+from django.http import HttpRequest
+
+from accounts.models import AuditAction, AuditEvent, AuditOutcome
+from accounts.network import client_ip
+
+log = logging.getLogger(__name__)
+
+CONFIDENTIAL_MODELS: set[type[models.Model]] = set()
+
+
+def confidential(model: type[models.Model]) -> type[models.Model]:
+    """Mark a model confidential and capture its writes at the database level."""
+    tracked = pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        obj_field=pghistory.ObjForeignKey(related_name="history", db_constraint=False),
+    )(model)
+    CONFIDENTIAL_MODELS.add(tracked)
+    return tracked
+
+
+def is_confidential(model: type[models.Model]) -> bool:
+    return model in CONFIDENTIAL_MODELS
+
+
+def _object_type(obj: models.Model | type[models.Model] | str | None) -> str:
+    if obj is None:
+        return ""
+    if isinstance(obj, str):
+        return obj
+    return obj._meta.label_lower
+
+
+def audit_record(
+    *,
+    action: str,
+    request: HttpRequest | None = None,
+    actor=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    outcome: str = AuditOutcome.SUCCESS,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append one event. The actor defaults to the request's signed-in user."""
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
+    event = AuditEvent.objects.create(
+        actor_id=getattr(actor, "pk", None),
+        actor_username=getattr(actor, "username", "") or (detail or {}).get("username", ""),
+        action=action,
+        outcome=outcome,
+        object_type=object_type or _object_type(obj),
+        object_id=str(object_id or getattr(obj, "pk", "") or ""),
+        ip_address=client_ip(request) or None if request is not None else None,
+        path=request.path[:300] if request is not None else "",
+        detail=detail or {},
+    )
+    if outcome != AuditOutcome.SUCCESS:
+        log.info("audit: %s %s %s", action, outcome, event.object_type)
+    return event
+
+
+def audit_read(request: HttpRequest, obj: models.Model) -> AuditEvent:
+    return audit_record(request=request, action=AuditAction.VIEW, obj=obj)
+
+
+def audit_denied(request: HttpRequest, *, object_type: str = "", object_id="") -> AuditEvent:
+    return audit_record(
+        request=request,
+        action=AuditAction.PERMISSION_DENIED,
+        outcome=AuditOutcome.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+    )

@@ -1,0 +1,65 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+from accounts import staff_areas
+from accounts.access import staff_required
+from accounts.audit import audit_record
+from accounts.forms import StaffPasswordResetForm
+from accounts.models import AuditAction
+from accounts.publicforms import RATE_LIMIT_MESSAGE, over_rate_limit
+
+
+@staff_required()
+def landing(request: HttpRequest) -> HttpResponse:
+    context = {"areas": staff_areas.areas_for(request.user)}
+    return render(request, "accounts/landing.html", context)
+
+
+def rate_limited(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "429.html", {"message": RATE_LIMIT_MESSAGE}, status=429)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = StaffPasswordResetForm
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "emails/password_reset.txt"
+    html_email_template_name = "emails/password_reset.html"
+    subject_template_name = "emails/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if over_rate_limit(request, group="password-reset"):
+            return self.render_to_response(
+                self.get_context_data(form=form, rate_limited=RATE_LIMIT_MESSAGE), status=429
+            )
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        audit_record(
+            request=request,
+            action=AuditAction.PASSWORD_RESET_REQUESTED,
+            detail={"email_domain": form.cleaned_data["email"].rpartition("@")[2][:100]},
+        )
+        return self.form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("accounts:landing")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(request=self.request, action=AuditAction.PASSWORD_CHANGED)
+        messages.success(self.request, "Your password was changed.")
+        return response
+
+
+password_change = staff_required()(PasswordChangeView.as_view())
