@@ -10,16 +10,26 @@ from typing import Any, TypeVar
 import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 
+from accounts.roles import Role
 from programs import demo_content
 from programs.models import Document, Highlight, HighlightFigure, ProgramArea, ProgramPage
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
-EDITOR_GROUP = "Site editors"
-DEMO_ACCOUNTS = (("admin", True), ("editor", False))  # (username, is_superuser)
+# (username, role or None for a superuser); roles are the groups accounts.roles creates.
+DEMO_ACCOUNTS = (
+    ("admin", None),
+    ("editor", Role.SITE_EDITOR),
+    ("trainer", Role.TRAINING_COORDINATOR),
+    ("peercoord", Role.PEER_SUPPORT_COORDINATOR),
+    ("peer", Role.PEER_TEAM_MEMBER),
+    ("clinician", Role.CORESPONDER_CLINICIAN),
+    ("liaison", Role.AGENCY_LIAISON),
+    ("manager", Role.PROGRAM_MANAGER),
+)
 TEXT_FIELDS = ("title", "summary", "body", "contact_name", "contact_email", "contact_phone")
 M = TypeVar("M", bound=models.Model)
 
@@ -223,28 +233,21 @@ def demo_password(*, username: str) -> str:
     return base64.urlsafe_b64encode(digest).decode()[:20]
 
 
-def _editor_group_ensure() -> Group:
-    group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
-    permissions = Permission.objects.filter(
-        content_type__app_label="programs", codename__regex=r"^(add|change|view|delete)_"
-    )
-    wanted = set(permissions.values_list("pk", flat=True))
-    if set(group.permissions.values_list("pk", flat=True)) != wanted:
-        group.permissions.set(wanted)
-    return group
-
-
 @transaction.atomic
 def demo_accounts_ensure() -> list[tuple[str, str]]:
     """Create or repair the demo staff accounts; returns (username, password) pairs."""
     user_model = get_user_model()
-    group = _editor_group_ensure()
     accounts = []
-    for username, superuser in DEMO_ACCOUNTS:
+    for username, role in DEMO_ACCOUNTS:
+        superuser = role is None
         user = user_model._default_manager.filter(username=username).first()
         user = user or user_model(username=username)
         changed = []
-        for field, wanted in (("is_active", True), ("is_staff", True), ("is_superuser", superuser)):
+        for field, wanted in (
+            ("is_active", True),
+            ("is_staff", superuser or role == Role.SITE_EDITOR),
+            ("is_superuser", superuser),
+        ):
             if getattr(user, field) != wanted:
                 setattr(user, field, wanted)
                 changed.append(field)
@@ -256,7 +259,7 @@ def demo_accounts_ensure() -> list[tuple[str, str]]:
             user.save()
         elif changed:
             user.save(update_fields=changed)
-        if not superuser and not user.groups.filter(pk=group.pk).exists():
-            user.groups.add(group)
+        if role is not None and not user.groups.filter(name=role).exists():
+            user.groups.add(Group.objects.get(name=role))
         accounts.append((username, password))
     return accounts

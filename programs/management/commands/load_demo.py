@@ -5,13 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from programs import services
 
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
+SIGN_IN_URL = "http://127.0.0.1:8000/account/login/"
 
 
 class Command(BaseCommand):
     help = (
         "Create or update the demo program content and the demo staff accounts "
-        "(admin, editor). Safe to run again; refuses to run unless DJANGO_DEBUG=1."
+        "(admin and one per role). Safe to run again; refuses to run unless DJANGO_DEBUG=1."
     )
 
     def handle(self, *args, **options) -> None:
@@ -25,4 +25,7 @@ class Command(BaseCommand):
         )
         for username, password in services.demo_accounts_ensure():
             self.stdout.write(f"Demo account: {username} / {password}")
-        self.stdout.write(f"Sign in at {ADMIN_URL}")
+        self.stdout.write(
+            f"Sign in at {SIGN_IN_URL}: each account sets up two-factor sign-in (an "
+            "authenticator app) the first time."
+        )
