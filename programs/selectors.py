@@ -149,76 +149,44 @@ def search_content(text: str, *, limit: int = 50) -> list[SearchHit]:
     """Published pages, areas, highlights and documents matching a search, best first."""
     query = search_query(text)
     rank = SearchRank(F("search_vector"), query, normalization=32)
+    sources = (  # (published rows, field for the snippet, kind label, snippet fallback)
+        (areas_published(), "body", lambda a: "Program area", lambda a: a.summary),
+        (
+            pages_published(),
+            "body",
+            lambda p: f"Program page · {p.area.title}",
+            lambda p: p.summary,
+        ),
+        (
+            Highlight.objects.published(),
+            "summary",
+            lambda h: f"Highlight · {h.year}",
+            lambda h: h.title,
+        ),
+        (
+            Document.objects.published(),
+            "description",
+            lambda d: f"Document · {d.get_kind_display()}",
+            lambda d: d.title,
+        ),
+    )
     hits: list[SearchHit] = []
-
-    areas = (
-        areas_published()
-        .filter(search_vector=query)
-        .annotate(rank=rank, snippet=_headline("body", query))
-        .order_by("-rank")[:limit]
-    )
-    hits += [
-        SearchHit(
-            "Program area",
-            a.title,
-            a.get_absolute_url(),
-            highlighted_snippet(a.snippet or a.summary),
-            a.rank,
+    for rows, field, kind, fallback in sources:
+        matches = (
+            rows.filter(search_vector=query)
+            .annotate(rank=rank, snippet=_headline(field, query))
+            .order_by("-rank")[:limit]
         )
-        for a in areas
-    ]
-
-    pages = (
-        ProgramPage.objects.published()
-        .filter(search_vector=query, area__status="published")
-        .select_related("area")
-        .annotate(rank=rank, snippet=_headline("body", query))
-        .order_by("-rank")[:limit]
-    )
-    hits += [
-        SearchHit(
-            f"Program page · {p.area.title}",
-            p.title,
-            p.get_absolute_url(),
-            highlighted_snippet(p.snippet),
-            p.rank,
-        )
-        for p in pages
-    ]
-
-    highlights = (
-        Highlight.objects.published()
-        .filter(search_vector=query)
-        .annotate(rank=rank, snippet=_headline("summary", query))
-        .order_by("-rank")[:limit]
-    )
-    hits += [
-        SearchHit(
-            f"Highlight · {h.year}",
-            h.title,
-            h.get_absolute_url(),
-            highlighted_snippet(h.snippet),
-            h.rank,
-        )
-        for h in highlights
-    ]
-
-    documents = (
-        Document.objects.published()
-        .filter(search_vector=query)
-        .annotate(rank=rank, snippet=_headline("description", query))
-        .order_by("-rank")[:limit]
-    )
-    hits += [
-        SearchHit(
-            f"Document · {d.get_kind_display()}",
-            d.title,
-            d.get_absolute_url(),
-            highlighted_snippet(d.snippet or d.title),
-            d.rank,
-        )
-        for d in documents
-    ]
+        hits += [
+            SearchHit(
+                kind(row),
+                row.title,
+                row.get_absolute_url(),
+                highlighted_snippet(row.snippet or fallback(row)),
+                row.rank,
+            )
+            for row in matches
+        ]
     return hits
 
 
