@@ -43,6 +43,15 @@ class UserAdmin(DjangoUserAdmin):
         messages.success(request, "The accounts were deactivated and signed out.")
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (usernames are typed by anyone)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -116,7 +125,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         def rows():
             yield writer.writerow(columns)
             for event in queryset.iterator(chunk_size=2000):
-                yield writer.writerow([getattr(event, column) for column in columns])
+                yield writer.writerow([_inert(getattr(event, column)) for column in columns])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from accounts import staff_areas
-from accounts.access import staff_required
+from accounts.access import roles_of, staff_required
 from accounts.audit import audit_record
 from accounts.forms import StaffPasswordResetForm
 from accounts.models import AuditAction
@@ -14,7 +14,10 @@ from accounts.publicforms import RATE_LIMIT_MESSAGE, over_rate_limit
 
 @staff_required()
 def landing(request: HttpRequest) -> HttpResponse:
-    context = {"areas": staff_areas.areas_for(request.user)}
+    context = {
+        "areas": staff_areas.areas_for(request.user),
+        "has_roles": request.user.is_superuser or bool(roles_of(request.user)),
+    }
     return render(request, "accounts/landing.html", context)
 
 

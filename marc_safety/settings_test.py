@@ -25,3 +25,7 @@ for _cache in CACHES.values():
     _cache["KEY_PREFIX"] = "marc-test"
 # Each request re-reads the page-cache generation, so tests see edits at once.
 PAGE_CACHE_GENERATION_CHECK_SECONDS = 0
+# A test-only app (tests/testapp): a confidential model and views for the access helpers.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
+# Django's test flush empties tables with TRUNCATE, which the audit log refuses otherwise.
+DATABASES["default"]["OPTIONS"]["options"] = "-c marc.audit_truncate=on"

@@ -2,11 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from two_factor.admin import AdminSiteOTPRequired
 from two_factor.urls import urlpatterns as two_factor_urls
 
+from accounts.admin_site import PortalAdminSite
 from marc_safety import views
 from marc_safety.sitemaps import SITEMAPS
+
+# The admin is reachable only through the portal's two-factor sign-in: its own login page
+# redirects there, and every admin view requires a verified session.
+admin.site.__class__ = PortalAdminSite
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,8 +36,5 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# The admin is reachable only through the portal's two-factor sign-in: its own login page
-# redirects there, and every admin view requires a verified session.
-admin.site.__class__ = AdminSiteOTPRequired
 admin.site.site_header = "MARC Safety Portal administration"
 admin.site.site_title = "MARC Safety Portal admin"

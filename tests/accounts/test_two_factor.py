@@ -88,9 +88,7 @@ def test_an_enrolled_account_needs_its_code_and_a_wrong_code_is_refused(client, 
 
 def test_the_admin_login_page_cannot_bypass_two_factor(client, make_staff):
     make_staff(username="boss", superuser=True)
-    response = client.post(
-        "/admin/login/?next=/admin/", {"username": "boss", "password": PASSWORD}
-    )
+    response = client.post("/admin/login/?next=/admin/", {"username": "boss", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"].startswith("/account/login/")
     admin = client.get("/admin/", follow=True)

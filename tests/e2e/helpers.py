@@ -28,3 +28,44 @@ def format_violations(violations: list[dict], where: str = "") -> str:
 def assert_no_axe_violations(page) -> None:
     violations = axe_violations(page)
     assert not violations, format_violations(violations, page.url)
+
+
+PHONE_OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  return Array.from(document.querySelectorAll('body *'))
+    .filter(el => el.getBoundingClientRect().right > width + 0.5)
+    .slice(0, 5)
+    .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+         (el.className && typeof el.className === 'string'
+            ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
+}"""
+
+
+def phone_overflow(page, where: str = "") -> str | None:
+    """At 320px wide, a sentence naming what scrolls sideways, or None; the viewport is restored."""
+    previous = page.viewport_size or DESKTOP
+    page.set_viewport_size(PHONE)
+    try:
+        if page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+            return None
+        width = page.evaluate("document.documentElement.scrollWidth")
+        wide = page.evaluate(PHONE_OVERFLOW_JS)
+        return (
+            f"{where or page.url} scrolls sideways at 320px (content {width}px wide); "
+            f"overflowing: {', '.join(wide)}"
+        )
+    finally:
+        page.set_viewport_size(previous)
+
+
+def page_problems(page, where: str = "") -> list[str]:
+    """axe violations (WCAG 2.1 A/AA) and sideways scrolling at 320px, as readable messages."""
+    where = where or page.url
+    problems = []
+    violations = axe_violations(page)
+    if violations:
+        problems.append(format_violations(violations, where))
+    overflow = phone_overflow(page, where)
+    if overflow:
+        problems.append(overflow)
+    return problems
