@@ -3,7 +3,7 @@ from tests.integration.conftest import wait_for
 
 
 def test_a_real_worker_takes_a_task_from_redis_and_answers(celery_worker_process, monkeypatch):
-    monkeypatch.setattr(app.conf, "task_always_eager", False)  # unit-test settings run eagerly
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # unit-test settings run eagerly
     replies = wait_for(lambda: app.control.ping(timeout=1.0), timeout=30)
     assert replies, "the worker never answered a broadcast ping"
     result = app.send_task("marc_safety.ping")
