@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "programs",
+    "training",
     "marc_safety",
 ]
 

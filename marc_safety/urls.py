@@ -24,6 +24,7 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("", include("programs.urls")),
+    path("", include("training.urls")),
     path("", include(two_factor_urls)),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
