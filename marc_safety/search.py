@@ -7,8 +7,9 @@ module, so the dependency points one way, down.
 from collections.abc import Callable
 
 from programs.selectors import SearchHit, search_content
+from training.selectors import search_events
 
-SOURCES: list[Callable[..., list[SearchHit]]] = [search_content]
+SOURCES: list[Callable[..., list[SearchHit]]] = [search_content, search_events]
 
 MAX_QUERY_LENGTH = 200
 

@@ -152,6 +152,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 60 * 60},
     },
+    # Reminders for events on the day after tomorrow (training.emails): every hour of the
+    # working day, so a missed run is made up within the hour and nobody is emailed at night.
+    "training-send-reminders": {
+        "task": "training.send_reminders",
+        "schedule": crontab(minute=10, hour="7-20"),
+        "options": {"expires": 50 * 60},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -277,7 +284,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # The 24-hour 911 Peer Support Line, shown on every page's footer and the home page.

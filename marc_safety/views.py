@@ -13,11 +13,12 @@ from django.views.decorators.http import require_safe
 from marc_safety.search import MAX_QUERY_LENGTH, site_search
 from programs import selectors as programs
 from programs.pagecache import public_page
+from training import selectors as training
 
 log = logging.getLogger(__name__)
 
 # Providers of upcoming events for the home page; the training calendar joins here.
-UPCOMING_SOURCES: list = []
+UPCOMING_SOURCES: list = [training.upcoming_events]
 
 
 @require_safe

@@ -131,7 +131,7 @@ def search_query(text: str) -> SearchQuery:
     return SearchQuery(text, search_type="websearch", config="english")
 
 
-def _headline(field: str, query: SearchQuery) -> SearchHeadline:
+def search_headline(field: str, query: SearchQuery) -> SearchHeadline:
     return SearchHeadline(
         field,
         query,
@@ -174,7 +174,7 @@ def search_content(text: str, *, limit: int = 50) -> list[SearchHit]:
     for rows, field, kind, fallback in sources:
         matches = (
             rows.filter(search_vector=query)
-            .annotate(rank=rank, snippet=_headline(field, query))
+            .annotate(rank=rank, snippet=search_headline(field, query))
             .order_by("-rank")[:limit]
         )
         hits += [

@@ -153,7 +153,11 @@ def registration_cancel(*, registration_id: int) -> Registration:
             update_fields=["status", "waitlist_position", "cancelled_at", "updated_at"]
         )
         _queue_email(registration, "cancelled")
-        if freed_seat and event.starts_at > timezone.now():
+        if (
+            freed_seat
+            and event.status == EventStatus.SCHEDULED
+            and event.starts_at > timezone.now()
+        ):
             waitlist_promote(event=event)
     return registration
 
@@ -182,7 +186,19 @@ def waitlist_promote(*, event: Event) -> list[Registration]:
         promoted.append(candidate)
         if free is not None:
             free -= 1
+    if promoted:
+        _waitlist_renumber(event)
     return promoted
+
+
+def _waitlist_renumber(event: Event) -> None:
+    """Close the gaps promotions leave, so the waitlist always reads 1, 2, 3, …"""
+    waiting = event.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by(
+        "waitlist_position", "created_at"
+    )
+    for index, registration in enumerate(waiting, start=1):
+        if registration.waitlist_position != index:
+            Registration.objects.filter(pk=registration.pk).update(waitlist_position=index)
 
 
 def waitlist_move(*, registration_id: int, position: int) -> None:

@@ -11,5 +11,5 @@ app_name = "training"
 #   ical          /calendar/….ics             event downloads and subscription feeds
 #   registration  /calendar/events/<pk>/register/, /calendar/cancel/<token>/
 #   coordinator   /staff/training/…           training coordinators (two-factor staff pages)
-#   history       /training/history/…, /training/certificates/…, /training/verify/
-urlpatterns = [*public, *ical, *registration, *coordinator, *history]
+#   history       /training/history/… (incl. certificate PDFs), /training/verify/
+urlpatterns = [*registration, *ical, *public, *coordinator, *history]

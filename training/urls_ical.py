@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from training import views_ical
+
+urlpatterns = [
+    path("calendar/events/<int:pk>.ics", views_ical.event_download, name="event_ics"),
+    path("calendar/feed.ics", views_ical.feed, name="feed"),
+]

@@ -1,8 +1,8 @@
 import pytest
 
+from tests.training.factories import EventFactory, in_days, registration_data
 from training.models import RegistrationStatus
 from training.services import RegistrationError, registration_cancel, registration_create
-from tests.training.factories import EventFactory, in_days, registration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,28 @@ def test_agency_seat_cap_is_enforced():
     with pytest.raises(RegistrationError) as error:
         registration_create(event_id=event.pk, data=registration_data(email="two@example.org"))
     assert error.value.code == "agency_cap"
+
+
+def test_cancelling_after_the_event_was_cancelled_promotes_nobody():
+    event = EventFactory(capacity=1)
+    first = registration_create(event_id=event.pk, data=registration_data(email="a@example.org"))
+    second = registration_create(event_id=event.pk, data=registration_data(email="b@example.org"))
+    event.status = "cancelled"
+    event.save(update_fields=["status"])
+    registration_cancel(registration_id=first.pk)
+    second.refresh_from_db()
+    assert second.status == RegistrationStatus.WAITLISTED
+
+
+def test_the_waitlist_is_renumbered_after_a_promotion():
+    event = EventFactory(capacity=1)
+    people = [
+        registration_create(event_id=event.pk, data=registration_data(email=f"p{n}@example.org"))
+        for n in range(4)
+    ]
+    registration_cancel(registration_id=people[0].pk)
+    positions = [
+        (r.email, r.waitlist_position)
+        for r in event.registrations.filter(status="waitlisted").order_by("waitlist_position")
+    ]
+    assert positions == [("p2@example.org", 1), ("p3@example.org", 2)]

@@ -1,0 +1,325 @@
+"""Writes the training coordinator makes: event edits and copies, attendance, the waitlist,
+messages to registrants and cancelling an event.
+
+Every change to an event goes through services.event_touch, so calendar subscribers see a
+higher iCalendar SEQUENCE. Emails go through emails.email_once with a key per recipient,
+so submitting the same message (or the same cancellation) twice sends nothing twice.
+"""
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditAction
+from training.emails import email_once
+from training.models import (
+    SEAT_STATUSES,
+    Event,
+    EventDocument,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
+from training.services import RegistrationError, event_touch, waitlist_move, waitlist_promote
+
+log = logging.getLogger(__name__)
+
+# Fields a copy takes from the original; the date, registrations and documents are new.
+COPIED_FIELDS = (
+    "title",
+    "slug",
+    "kind",
+    "audiences",
+    "program_area_id",
+    "host_id",
+    "ce_category",
+    "venue_name",
+    "address",
+    "virtual_url",
+    "capacity",
+    "agency_seat_cap",
+    "registration_required",
+    "published",
+    "description",
+)
+
+# Who hears from the coordinator: everyone holding a seat or waiting for one.
+MESSAGE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+def events_for_coordinator(*, user) -> QuerySet[Event]:
+    """The events a training coordinator manages: all of them."""
+    return Event.objects.all()
+
+
+def event_create(*, values: dict[str, Any]) -> Event:
+    event = Event(**values)
+    event.save()
+    return event
+
+
+def event_update(*, event_id: int, changes: dict[str, Any]) -> tuple[Event, list[Registration]]:
+    """Apply changed fields, raise the SEQUENCE, and fill seats a larger capacity frees.
+
+    The event row stays locked from reading the old capacity to promoting from the
+    waitlist, so a registration arriving meanwhile cannot take the same seat. Returns the
+    event and whoever was promoted.
+    """
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        if not changes:
+            return event, []
+        for name, value in changes.items():
+            setattr(event, name, value)
+        event_touch(event=event, fields=list(changes))
+        seats_may_have_freed = {"capacity", "agency_seat_cap", "status"} & set(changes)
+        if (
+            seats_may_have_freed
+            and event.status == EventStatus.SCHEDULED
+            and event.starts_at > timezone.now()
+        ):
+            return event, waitlist_promote(event=event)
+    return event, []
+
+
+def event_copy(*, event_id: int, starts_at: dt.datetime, title: str = "") -> Event:
+    """A new event with the original's details on a new date, with no registrations.
+
+    The end time and the registration window move by the same amount as the start.
+    """
+    original = Event.objects.get(pk=event_id)
+    shift = starts_at - original.starts_at
+    copied = {name: getattr(original, name) for name in COPIED_FIELDS}
+    if title:
+        copied["title"] = title
+    copy = Event(
+        **copied,
+        starts_at=starts_at,
+        ends_at=original.ends_at + shift,
+        registration_opens_at=original.registration_opens_at
+        and original.registration_opens_at + shift,
+        registration_closes_at=original.registration_closes_at
+        and original.registration_closes_at + shift,
+        status=EventStatus.SCHEDULED,
+    )
+    copy.audiences = list(original.audiences)
+    copy.save()
+    return copy
+
+
+def event_document_add(*, event: Event, title: str, kind: str, file) -> EventDocument:
+    return EventDocument.objects.create(event=event, title=title, kind=kind, file=file)
+
+
+def event_document_delete(*, document: EventDocument) -> None:
+    document.file.delete(save=False)
+    document.delete()
+
+
+# --- Attendance ------------------------------------------------------------------------
+
+
+def registration_check_in(*, registration_id: int) -> Registration:
+    """Mark someone holding a seat as attended, with the time they checked in.
+
+    Checking in twice keeps the first time.
+    """
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        if registration.status not in SEAT_STATUSES:
+            raise RegistrationError(
+                "no_seat",
+                f"{registration.name} is {registration.get_status_display().lower()}, "
+                "so there is no seat to check in to.",
+            )
+        if registration.status == RegistrationStatus.ATTENDED and registration.checked_in_at:
+            return registration
+        registration.status = RegistrationStatus.ATTENDED
+        registration.checked_in_at = timezone.now()
+        registration.save(update_fields=["status", "checked_in_at", "updated_at"])
+    return registration
+
+
+def registration_attendance_set(
+    *,
+    registration_id: int,
+    status: str,
+    minutes_attended: int | None,
+    is_instructor: bool,
+) -> Registration:
+    """Record attendance: attended or no-show (or back to confirmed), minutes, instructor.
+
+    A no-show or a reset clears the check-in time; minutes apply only to attendance.
+    """
+    allowed = (
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.ATTENDED,
+        RegistrationStatus.NO_SHOW,
+    )
+    if status not in allowed:
+        raise ValueError(f"Attendance cannot be set to {status!r}.")
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        if registration.status not in SEAT_STATUSES:
+            raise RegistrationError(
+                "no_seat",
+                f"{registration.name} is {registration.get_status_display().lower()}, "
+                "so attendance cannot be recorded.",
+            )
+        registration.status = status
+        registration.is_instructor = is_instructor
+        if status == RegistrationStatus.ATTENDED:
+            registration.minutes_attended = minutes_attended
+        else:
+            registration.minutes_attended = None
+            registration.checked_in_at = None
+        registration.save(
+            update_fields=[
+                "status",
+                "is_instructor",
+                "minutes_attended",
+                "checked_in_at",
+                "updated_at",
+            ]
+        )
+    return registration
+
+
+# --- Waitlist --------------------------------------------------------------------------
+
+
+def waitlist_reorder(
+    *, registration_id: int, position: int, reason: str, request: HttpRequest
+) -> Registration:
+    """Move a waitlisted registration to a position, recording who did it and why."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("A reason is required to reorder the waitlist.")
+    with transaction.atomic():
+        before = Registration.objects.get(pk=registration_id).waitlist_position
+        waitlist_move(registration_id=registration_id, position=position)
+        registration = Registration.objects.get(pk=registration_id)
+        audit_record(
+            request=request,
+            action=AuditAction.UPDATE,
+            obj=registration,
+            detail={
+                "reason": reason,
+                "change": "waitlist position",
+                "event_id": registration.event_id,
+                "from": before,
+                "to": registration.waitlist_position,
+            },
+        )
+    return registration
+
+
+# --- Emails to registrants -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sent: int
+    already_sent: int
+    failed: int
+
+
+def _send_each(
+    *, registrations, key: str, build: Callable[[Registration], EmailMultiAlternatives]
+) -> SendResult:
+    sent = already = failed = 0
+    for registration in registrations:
+        try:
+            if email_once(key=f"{key}:{registration.pk}", message=build(registration)):
+                sent += 1
+            else:
+                already += 1
+        except Exception:  # one bad address or a mail-server hiccup must not stop the rest
+            log.exception("training: email %s to registration %s failed", key, registration.pk)
+            failed += 1
+    return SendResult(sent=sent, already_sent=already, failed=failed)
+
+
+def _email(*, template: str, subject: str, registration: Registration, context: dict):
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "site_url": settings.SITE_URL,
+        **context,
+    }
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"training/coordinator/{template}.txt", context),
+        to=[registration.email],
+    )
+    message.attach_alternative(
+        render_to_string(f"training/coordinator/{template}.html", context), "text/html"
+    )
+    return message
+
+
+def event_message_send(
+    *, event_id: int, message_id: uuid.UUID | str, subject: str, body: str
+) -> SendResult:
+    """Email confirmed and waitlisted registrants, each at most once per message id.
+
+    Sending the same message id again sends only to those who did not get it yet (a
+    failure earlier, or someone who registered since).
+    """
+    event = Event.objects.get(pk=event_id)
+    registrations = (
+        event.registrations.filter(status__in=MESSAGE_STATUSES)
+        .select_related("event")
+        .order_by("pk")
+    )
+    return _send_each(
+        registrations=registrations,
+        key=f"training-message:{uuid.UUID(str(message_id))}",
+        build=lambda registration: _email(
+            template="email_message",
+            subject=subject,
+            registration=registration,
+            context={"body": body},
+        ),
+    )
+
+
+def event_cancel(*, event_id: int, note: str = "") -> tuple[Event, SendResult]:
+    """Cancel an event and tell every registrant once; the registrations stay as they are.
+
+    Cancelling an event that is already cancelled changes nothing and only retries the
+    emails that have not gone out.
+    """
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        if event.status != EventStatus.CANCELLED:
+            event.status = EventStatus.CANCELLED
+            event_touch(event=event, fields=["status"])
+    registrations = (
+        event.registrations.exclude(status=RegistrationStatus.CANCELLED)
+        .select_related("event")
+        .order_by("pk")
+    )
+    result = _send_each(
+        registrations=registrations,
+        key=f"training-event-cancelled:{event.pk}",
+        build=lambda registration: _email(
+            template="email_event_cancelled",
+            subject=f"Cancelled: {event.title}",
+            registration=registration,
+            context={"note": note},
+        ),
+    )
+    return event, result

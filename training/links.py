@@ -1,0 +1,66 @@
+"""Signed links in registration emails: a registrant cancels without an account.
+
+A cancel token is `django.core.signing` output (HMAC-SHA256 with SECRET_KEY, salt
+"training.cancel") over the registration's id and a keyed digest of its email address.
+It cannot be guessed or forged without the secret key, it needs no database row, and it
+stops working if a coordinator corrects the registration's email address. The address
+itself is not in the token, so it does not end up in server logs or browser history.
+Tokens do not expire: the link in a confirmation must work up to the day of the event.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from training.models import Registration
+
+CANCEL_SALT = "training.cancel"
+# The page after a successful registration; its link only needs to work for a while.
+REGISTERED_SALT = "training.registered"
+REGISTERED_MAX_AGE = 24 * 60 * 60
+
+
+def _email_digest(email: str) -> str:
+    return salted_hmac(CANCEL_SALT, email.strip().lower(), algorithm="sha256").hexdigest()[:20]
+
+
+def cancel_token(registration: Registration) -> str:
+    payload = {"r": registration.pk, "e": _email_digest(registration.email)}
+    return signing.dumps(payload, salt=CANCEL_SALT)
+
+
+def cancel_url(registration: Registration) -> str:
+    """The absolute link to cancel this registration, for emails."""
+    path = reverse("training:cancel", kwargs={"token": cancel_token(registration)})
+    return settings.SITE_URL + path
+
+
+def registration_from_token(token: str) -> Registration | None:
+    """The registration a cancel token names, or None if the token is not valid.
+
+    Raises nothing for a bad token; a valid signature whose registration was deleted, or
+    whose email address has since changed, also gives None.
+    """
+    try:
+        payload = signing.loads(token, salt=CANCEL_SALT)
+        pk, digest = int(payload["r"]), str(payload["e"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    registration = Registration.objects.select_related("event").filter(pk=pk).first()
+    if registration is None or not constant_time_compare(digest, _email_digest(registration.email)):
+        return None
+    return registration
+
+
+def registered_token(registration: Registration) -> str:
+    return signing.dumps(registration.pk, salt=REGISTERED_SALT)
+
+
+def registration_from_registered_token(token: str) -> Registration | None:
+    """The registration a fresh "you are registered" link names, within a day."""
+    try:
+        pk = int(signing.loads(token, salt=REGISTERED_SALT, max_age=REGISTERED_MAX_AGE))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return Registration.objects.select_related("event").filter(pk=pk).first()

@@ -1,0 +1,110 @@
+"""The public training calendar: the list, the month grid and event pages.
+
+All three are anonymous pages served through the page cache (@public_page); training
+signals invalidate it whenever an event, its documents or its registrations change.
+"""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from programs.markdown import render_markdown
+from programs.pagecache import public_page
+from training import selectors
+from training.filters import EventFilterForm, events_filtered
+from training.models import CECategory
+
+PAGE_SIZE = 20
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MONTH_IGNORES = ("start", "end")  # the month grid's own date range replaces these filters
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+@require_safe
+@public_page
+def calendar_list(request: HttpRequest) -> HttpResponse:
+    form = EventFilterForm(request.GET)
+    page = Paginator(events_filtered(form), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = selectors.filter_querystring(form)
+    month = (form.is_valid() and form.cleaned_data["start"]) or timezone.localdate()
+    month_filters = selectors.filter_querystring(form, exclude=MONTH_IGNORES)
+    context = {
+        "form": form,
+        "page": page,
+        "days": selectors.days_of(page.object_list),
+        "filters": filters,
+        "filtered": bool(filters),
+        "month_url": _with_query(
+            reverse("training:month", args=[month.year, month.month]), month_filters
+        ),
+    }
+    return render(request, "training/public/calendar_list.html", context)
+
+
+@require_safe
+def month_current(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    url = reverse("training:month", args=[today.year, today.month])
+    return redirect(_with_query(url, request.GET.urlencode()))
+
+
+@require_safe
+@public_page
+def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
+        raise Http404("No calendar for that month.")
+    query = request.GET.copy()
+    for name in MONTH_IGNORES:
+        query.pop(name, None)
+    form = EventFilterForm(query)
+    grid = selectors.month_grid(form, year=year, month=month)
+    filters = selectors.filter_querystring(form)
+
+    def month_url(date) -> str | None:
+        if not FIRST_YEAR <= date.year <= LAST_YEAR:
+            return None
+        return _with_query(reverse("training:month", args=[date.year, date.month]), filters)
+
+    context = {
+        "form": form,
+        "grid": grid,
+        "filters": filters,
+        "filtered": bool(filters),
+        "previous_url": month_url(grid.previous),
+        "next_url": month_url(grid.next),
+        "list_url": _with_query(reverse("training:calendar"), filters),
+    }
+    return render(request, "training/public/calendar_month.html", context)
+
+
+@require_safe
+@public_page
+def event_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    event = selectors.event_get_public(pk=pk)
+    if slug != event.slug:
+        return redirect(event, permanent=True)
+    area = event.program_area if event.program_area and event.program_area.is_public else None
+    context = {
+        "event": event,
+        "entry": selectors.CalendarEntry.of(event, now=timezone.now()),
+        "day": selectors.event_day(event),
+        "seats_left": selectors.seats_left(event),
+        "credit": (
+            selectors.credit_hours_label(event.duration_minutes)
+            if event.ce_category != CECategory.NONE
+            else ""
+        ),
+        "area": area,
+        "registration": selectors.registration_window(event),
+        "description": render_markdown(event.description),
+        "documents": list(event.documents.all()),
+        "register_url": f"/calendar/events/{event.pk}/register/",
+        "ics_url": f"/calendar/events/{event.pk}.ics",
+    }
+    return render(request, "training/public/event_detail.html", context)
