@@ -2,13 +2,20 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from programs import selectors as programs
+from training import selectors as training
 
 
 class StaticSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return ["home", "programs:be_prepared", "programs:highlights", "programs:documents"]
+        return [
+            "home",
+            "programs:be_prepared",
+            "programs:highlights",
+            "programs:documents",
+            "training:calendar",
+        ]
 
     def location(self, item):
         return reverse(item)
@@ -44,9 +51,20 @@ class HighlightYearSitemap(Sitemap):
         return reverse("programs:highlights_year", kwargs={"year": year})
 
 
+class EventSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return training.events_for_sitemap()
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
 SITEMAPS = {
     "static": StaticSitemap,
     "areas": AreaSitemap,
     "pages": PageSitemap,
     "highlights": HighlightYearSitemap,
+    "events": EventSitemap,
 }

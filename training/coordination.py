@@ -261,11 +261,11 @@ def _email(*, template: str, subject: str, registration: Registration, context: 
     }
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"training/coordinator/{template}.txt", context),
+        body=render_to_string(f"emails/training/{template}.txt", context),
         to=[registration.email],
     )
     message.attach_alternative(
-        render_to_string(f"training/coordinator/{template}.html", context), "text/html"
+        render_to_string(f"emails/training/{template}.html", context), "text/html"
     )
     return message
 
@@ -288,7 +288,7 @@ def event_message_send(
         registrations=registrations,
         key=f"training-message:{uuid.UUID(str(message_id))}",
         build=lambda registration: _email(
-            template="email_message",
+            template="message",
             subject=subject,
             registration=registration,
             context={"body": body},
@@ -316,7 +316,7 @@ def event_cancel(*, event_id: int, note: str = "") -> tuple[Event, SendResult]:
         registrations=registrations,
         key=f"training-event-cancelled:{event.pk}",
         build=lambda registration: _email(
-            template="email_event_cancelled",
+            template="event_cancelled",
             subject=f"Cancelled: {event.title}",
             registration=registration,
             context={"note": note},

@@ -3,7 +3,7 @@
 from django import forms
 
 from accounts.forms import HoneypotMixin
-from accounts.models import Organization
+from accounts.selectors import organization_by_name
 from training.models import RegistrantState
 from training.services import RegistrationData
 
@@ -66,7 +66,7 @@ class RegistrationForm(HoneypotMixin, forms.Form):
     def registration_data(self) -> RegistrationData:
         """The cleaned form as the service's input; the agency matched to the directory."""
         data = self.cleaned_data
-        agency = organization_matching(data["agency"])
+        agency = organization_by_name(data["agency"])
         return RegistrationData(
             name=data["name"],
             email=data["email"],
@@ -76,9 +76,3 @@ class RegistrationForm(HoneypotMixin, forms.Form):
             state=data["state"],
             accessibility_needs=data["accessibility_needs"],
         )
-
-
-def organization_matching(name: str) -> Organization | None:
-    """The one active directory organization with this name (any case), if exactly one."""
-    matches = list(Organization.objects.filter(name__iexact=name.strip(), active=True)[:2])
-    return matches[0] if len(matches) == 1 else None

@@ -323,3 +323,9 @@ def registration_window(event: Event, *, now: dt.datetime | None = None) -> Regi
         until = f"{closes:%B %-d, %Y} at {_time(closes)} {closes.tzname()}"
         return RegistrationWindow(True, f"Registration is open until {until}.")
     return RegistrationWindow(True, "Registration is open.")
+
+
+def events_for_sitemap() -> QuerySet[Event]:
+    """Published events from the last year on, for the sitemap."""
+    since = timezone.now() - dt.timedelta(days=365)
+    return Event.objects.public().filter(starts_at__gte=since).order_by("starts_at")

@@ -1,0 +1,9 @@
+"""Reads of the shared organization directory, for every app."""
+
+from accounts.models import Organization
+
+
+def organization_by_name(name: str) -> Organization | None:
+    """The one active directory organization with this name (any case), if exactly one."""
+    matches = list(Organization.objects.filter(name__iexact=name.strip(), active=True)[:2])
+    return matches[0] if len(matches) == 1 else None
