@@ -63,7 +63,8 @@ def make_staff(db):
             **fields,
         )
         for role in roles:
-            user.groups.add(Group.objects.get(name=role))
+            # get_or_create: browser tests flush the database, role groups included
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
         if enrolled:
             TOTPDevice.objects.create(user=user, name="default", confirmed=True)
         return user

@@ -69,3 +69,43 @@ def page_problems(page, where: str = "") -> list[str]:
     if overflow:
         problems.append(overflow)
     return problems
+
+
+BROKEN_WORDS_JS = """() => {
+  const found = [];
+  for (const el of document.querySelectorAll('button, a.btn, .nav-link')) {
+    if (!el.getClientRects().length) continue;
+    const text = el.textContent.trim().replace(/\\s+/g, ' ');
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.getBoundingClientRect().width <= 1) continue;  // visually-hidden
+      for (const match of node.data.matchAll(/[^\\s\\-\u2010]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+        if (tops.size > 1) found.push(`${el.tagName.toLowerCase()} "${text}" splits "${match[0]}"`);
+      }
+    }
+  }
+  return [...new Set(found)];
+}"""
+
+
+def broken_words(page, where: str = "", viewport: dict | None = None) -> str | None:
+    """A sentence naming buttons and nav links whose text splits a word across two lines
+    (a "Find" button showing "Fin" over "d") at `viewport` (default PHONE), or None.
+    Wrapping between words or at a hyphen is fine. The viewport is restored."""
+    previous = page.viewport_size or DESKTOP
+    viewport = viewport or PHONE
+    page.set_viewport_size(viewport)
+    try:
+        broken = page.evaluate(BROKEN_WORDS_JS)
+    finally:
+        page.set_viewport_size(previous)
+    if not broken:
+        return None
+    return f"{where or page.url} at {viewport['width']}px: a word split over two lines: " + (
+        "; ".join(broken)
+    )
