@@ -159,6 +159,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=10, hour="7-20"),
         "options": {"expires": 50 * 60},
     },
+    "training-send-unsent-emails": {
+        "task": "training.send_unsent_emails",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -167,3 +167,43 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
                 "reminder for registration %s not sent; next run retries", registration.pk
             )
     return sent
+
+
+SWEEP_WINDOW = dt.timedelta(days=3)
+SWEEP_GRACE = dt.timedelta(minutes=2)
+
+
+def _current_kind(registration: Registration) -> str | None:
+    """The status email a registration should have had by now."""
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return "promoted" if registration.promoted_at else "confirmation"
+    if registration.status == RegistrationStatus.WAITLISTED:
+        return "waitlisted"
+    if registration.status == RegistrationStatus.CANCELLED:
+        return "cancelled"
+    return None
+
+
+def unsent_emails_send(*, now: dt.datetime | None = None) -> int:
+    """Send the status emails that never went out (e.g. the broker was down when queued).
+
+    Looks at registrations changed in the last three days, at least two minutes ago so the
+    normal path has had its chance; email_once keeps every email single.
+    """
+    now = now or timezone.now()
+    recent = Registration.objects.filter(
+        updated_at__gte=now - SWEEP_WINDOW, updated_at__lte=now - SWEEP_GRACE
+    ).select_related("event")
+    wanted = {}
+    for registration in recent:
+        kind = _current_kind(registration)
+        if kind:
+            wanted[email_key(registration, kind)] = (registration.pk, kind)
+    already = set(SentEmail.objects.filter(key__in=wanted).values_list("key", flat=True))
+    sent = 0
+    for key, (registration_id, kind) in wanted.items():
+        if key not in already and registration_email_send(
+            registration_id=registration_id, kind=kind
+        ):
+            sent += 1
+    return sent

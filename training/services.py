@@ -6,6 +6,7 @@ the last seats queue up behind each other and never oversell.
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from dateutil.rrule import rrulestr
@@ -21,6 +22,8 @@ from training.models import (
     Registration,
     RegistrationStatus,
 )
+
+log = logging.getLogger(__name__)
 
 
 class RegistrationError(Exception):
@@ -85,9 +88,22 @@ def _next_waitlist_position(event: Event) -> int:
 
 
 def _queue_email(registration: Registration, kind: str) -> None:
+    """Queue the email after commit. If the broker is down the registration still stands;
+    the email sweep (training.emails.unsent_emails_send) sends it later."""
     from training import tasks
 
-    tasks.send_registration_email.delay_on_commit(registration.pk, kind)
+    def enqueue() -> None:
+        try:
+            tasks.send_registration_email.delay(registration.pk, kind)
+        except Exception:
+            log.warning(
+                "could not queue the %s email of registration %s; the sweep will send it",
+                kind,
+                registration.pk,
+                exc_info=True,
+            )
+
+    transaction.on_commit(enqueue)
 
 
 def registration_create(*, event_id: int, data: RegistrationData) -> Registration:

@@ -23,3 +23,11 @@ def send_reminders() -> int:
     from training import emails
 
     return emails.reminders_send()
+
+
+@shared_task(name="training.send_unsent_emails")
+def send_unsent_emails() -> int:
+    """Catch up on status emails that could not be queued (beat, every 10 minutes)."""
+    from training import emails
+
+    return emails.unsent_emails_send()

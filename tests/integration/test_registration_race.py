@@ -14,7 +14,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connections, transaction
+from django.db import connections
 
 from tests.training.factories import EventFactory, registration_data
 from training import tasks
@@ -31,9 +31,9 @@ def queued_emails(monkeypatch) -> list[tuple[int, str]]:
     queued = []
 
     def record(registration_id, kind):
-        transaction.on_commit(lambda: queued.append((registration_id, kind)))
+        queued.append((registration_id, kind))  # services call .delay() after commit
 
-    monkeypatch.setattr(tasks.send_registration_email, "delay_on_commit", record)
+    monkeypatch.setattr(tasks.send_registration_email, "delay", record)
     return queued
 
 

@@ -302,3 +302,27 @@ def test_beat_runs_the_reminders_hourly_with_an_expiry():
     ]
     assert 0 < entry["options"]["expires"] <= 60 * 60
     assert entry["schedule"].hour == set(range(7, 21))
+
+
+def test_a_registration_saved_while_the_broker_is_down_gets_its_email_from_the_sweep(
+    monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from tests.training.factories import registration_data
+    from training.emails import unsent_emails_send
+    from training.services import registration_create
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.send_registration_email, "delay", broker_down)
+    event = EventFactory(capacity=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = registration_create(event_id=event.pk, data=registration_data())
+    assert registration.pk and mailoutbox == []
+    later = timezone.now() + dt.timedelta(minutes=5)
+    assert unsent_emails_send(now=later) == 1
+    assert unsent_emails_send(now=later) == 0
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["dana@example.org"]
