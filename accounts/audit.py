@@ -22,16 +22,26 @@ log = logging.getLogger(__name__)
 CONFIDENTIAL_MODELS: set[type[models.Model]] = set()
 
 
-def confidential(model: type[models.Model]) -> type[models.Model]:
-    """Mark a model confidential and capture its writes at the database level."""
-    tracked = pghistory.track(
-        pghistory.InsertEvent(),
-        pghistory.UpdateEvent(),
-        pghistory.DeleteEvent(),
-        obj_field=pghistory.ObjForeignKey(related_name="history", db_constraint=False),
-    )(model)
-    CONFIDENTIAL_MODELS.add(tracked)
-    return tracked
+def confidential(model: type[models.Model] | None = None, *, exclude: tuple[str, ...] = ()):
+    """Mark a model confidential and capture its writes at the database level.
+
+    Use as @confidential, or @confidential(exclude=(...)) to keep fields such as contact
+    details out of the history (so purging them from the row purges them everywhere).
+    """
+
+    def decorate(model: type[models.Model]) -> type[models.Model]:
+        options = {"exclude": list(exclude)} if exclude else {}
+        tracked = pghistory.track(
+            pghistory.InsertEvent(),
+            pghistory.UpdateEvent(),
+            pghistory.DeleteEvent(),
+            obj_field=pghistory.ObjForeignKey(related_name="history", db_constraint=False),
+            **options,
+        )(model)
+        CONFIDENTIAL_MODELS.add(tracked)
+        return tracked
+
+    return decorate(model) if model is not None else decorate
 
 
 def is_confidential(model: type[models.Model]) -> bool:

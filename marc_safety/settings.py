@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "programs",
     "training",
+    "peersupport",
     "marc_safety",
 ]
 
@@ -159,6 +160,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=10, hour="7-20"),
         "options": {"expires": 50 * 60},
     },
+    "peersupport-purge-contact-details": {
+        "task": "peersupport.purge_contact_details",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 60 * 60},
+    },
     "training-send-unsent-emails": {
         "task": "training.send_unsent_emails",
         "schedule": crontab(minute="*/10"),
@@ -207,6 +213,9 @@ AXES_VERBOSE = False
 RATELIMIT_IP_META_KEY = "accounts.network.client_ip_meta"
 RATELIMIT_VIEW = "accounts.views.rate_limited"
 PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="10/h")
+
+# Peer support: contact details of a closed request are purged after this many days.
+PEER_SUPPORT_PURGE_DAYS = env.int("PEER_SUPPORT_PURGE_DAYS", default=30)
 
 # The audit log keeps entries this long (six years by default), then a beat task purges them.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=6 * 365)

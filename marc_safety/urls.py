@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("", include("programs.urls")),
     path("", include("training.urls")),
+    path("", include("peersupport.urls")),
     path("", include(two_factor_urls)),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,301 @@
+"""Writes for peer support: submission, the status workflow, assignment, activity, purge.
+
+The workflow is one table (TRANSITIONS): who may move a request from which status to
+which. Every change is recorded (StatusChange) and audited; anything else is refused.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Organization
+from peersupport.models import (
+    CONTACT_FIELDS,
+    Activity,
+    Assignment,
+    AssignmentStatus,
+    RequestStatus,
+    StatusChange,
+    SupportRequest,
+    TeamMember,
+)
+
+S = RequestStatus
+COORDINATOR, MEMBER = "coordinator", "member"
+
+# (from, to) → who may make that move.
+TRANSITIONS: dict[tuple[str, str], set[str]] = {
+    (S.NEW, S.APPROVED): {COORDINATOR},
+    (S.NEW, S.DECLINED): {COORDINATOR},
+    (S.NEW, S.ASSIGNED): {COORDINATOR},
+    (S.AWAITING_APPROVAL, S.APPROVED): {COORDINATOR},
+    (S.AWAITING_APPROVAL, S.DECLINED): {COORDINATOR},
+    (S.APPROVED, S.ASSIGNED): {COORDINATOR},
+    (S.APPROVED, S.DECLINED): {COORDINATOR},
+    (S.ASSIGNED, S.CONTACTED): {COORDINATOR, MEMBER},
+    (S.CONTACTED, S.COMPLETED): {COORDINATOR, MEMBER},
+    (S.COMPLETED, S.CLOSED): {COORDINATOR, MEMBER},
+    (S.DECLINED, S.CLOSED): {COORDINATOR},
+    (S.ASSIGNED, S.CLOSED): {COORDINATOR},
+    (S.CONTACTED, S.CLOSED): {COORDINATOR},
+}
+
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
+
+
+class TransitionError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def allowed_transitions(status: str, actor_role: str) -> list[str]:
+    return [to for (frm, to), roles in TRANSITIONS.items() if frm == status and actor_role in roles]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_reference() -> str:
+    while True:
+        code = "PS-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+        if not SupportRequest.objects.filter(reference=code).exists():
+            return code
+
+
+@dataclass(frozen=True)
+class RequestData:
+    request_type: str
+    incident_kind: str
+    incident_date: dt.date
+    requester_role: str
+    agency: Organization | None
+    outside_agency_name: str
+    people_affected: int
+    urgency: str
+    contact_name: str
+    contact_method: str
+    contact_phone: str
+    contact_email: str
+    best_time: str
+
+
+def request_submit(*, data: RequestData, request=None) -> tuple[SupportRequest, str]:
+    """Save a request from the public form; returns it and the private status token.
+
+    Requests from outside the MARC region wait for a coordinator's approval.
+    """
+    outside = data.agency is None or not data.agency.in_region
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        support_request = SupportRequest.objects.create(
+            reference=_new_reference(),
+            status_token_hash=token_hash(token),
+            request_type=data.request_type,
+            incident_kind=data.incident_kind,
+            incident_date=data.incident_date,
+            requester_role=data.requester_role.strip(),
+            agency=None if outside else data.agency,
+            outside_region=outside,
+            outside_agency_name=(
+                (data.outside_agency_name.strip() or str(data.agency or "")) if outside else ""
+            ),
+            people_affected=data.people_affected,
+            urgency=data.urgency,
+            contact_name=data.contact_name.strip(),
+            contact_method=data.contact_method,
+            contact_phone=data.contact_phone.strip(),
+            contact_email=data.contact_email.strip().lower(),
+            best_time=data.best_time.strip(),
+            status=S.AWAITING_APPROVAL if outside else S.NEW,
+        )
+        StatusChange.objects.create(request=support_request, to_status=support_request.status)
+        audit_record(request=request, action=AuditAction.CREATE, obj=support_request)
+        _notify_coordinators(support_request)
+    return support_request, token
+
+
+def request_by_token(token: str) -> SupportRequest | None:
+    return SupportRequest.objects.filter(status_token_hash=token_hash(token)).first()
+
+
+def request_transition(
+    *, support_request: SupportRequest, to_status: str, by, actor_role: str, request=None
+) -> SupportRequest:
+    """Move a request to another status if the workflow allows it for this actor."""
+    with transaction.atomic():
+        locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+        roles = TRANSITIONS.get((locked.status, to_status), set())
+        if actor_role not in roles:
+            raise TransitionError(
+                f"A request that is {locked.get_status_display().lower()} cannot be moved to "
+                f"“{RequestStatus(to_status).label.lower()}” by a {actor_role}."
+            )
+        if to_status == S.ASSIGNED and locked.outside_region and locked.status != S.APPROVED:
+            raise TransitionError("Requests from outside the region must be approved first.")
+        previous = locked.status
+        locked.status = to_status
+        fields = ["status", "updated_at"]
+        now = timezone.now()
+        if to_status == S.CONTACTED and locked.first_contact_at is None:
+            locked.first_contact_at = now
+            fields.append("first_contact_at")
+        if to_status == S.CLOSED:
+            locked.closed_at = now
+            fields.append("closed_at")
+        locked.save(update_fields=fields)
+        StatusChange.objects.create(
+            request=locked, from_status=previous, to_status=to_status, by=by
+        )
+        audit_record(
+            request=request,
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            detail={"status": [previous, to_status]},
+        )
+    return locked
+
+
+def request_assign(
+    *, support_request: SupportRequest, members: list[TeamMember], by, request=None
+) -> list[Assignment]:
+    """Assign members (at least one); the request moves to assigned; assignees are emailed."""
+    if not members:
+        raise TransitionError("Choose at least one team member.")
+    not_ready = [m for m in members if not m.assignable]
+    if not_ready:
+        raise TransitionError(
+            f"{not_ready[0]} cannot be assigned: members must be active with 40 or more "
+            "training hours."
+        )
+    with transaction.atomic():
+        locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+        if locked.status in (S.NEW, S.APPROVED):
+            request_transition(
+                support_request=locked,
+                to_status=S.ASSIGNED,
+                by=by,
+                actor_role=COORDINATOR,
+                request=request,
+            )
+        elif locked.status != S.ASSIGNED:
+            raise TransitionError(
+                f"A request that is {locked.get_status_display().lower()} cannot be assigned."
+            )
+        created = []
+        for member in members:
+            assignment, made = Assignment.objects.get_or_create(
+                request=locked, member=member, defaults={"assigned_by": by}
+            )
+            if made:
+                created.append(assignment)
+                _notify_assignee(assignment)
+        audit_record(
+            request=request,
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            detail={"assigned_members": [m.pk for m in members]},
+        )
+    return created
+
+
+def assignment_respond(*, assignment: Assignment, accept: bool, request=None) -> Assignment:
+    assignment.status = AssignmentStatus.ACCEPTED if accept else AssignmentStatus.DECLINED
+    assignment.responded_at = timezone.now()
+    assignment.save(update_fields=["status", "responded_at"])
+    audit_record(
+        request=request,
+        action=AuditAction.UPDATE,
+        obj=assignment.request,
+        detail={"assignment": assignment.pk, "response": assignment.status},
+    )
+    return assignment
+
+
+def activity_log(
+    *,
+    support_request: SupportRequest,
+    member: TeamMember,
+    date: dt.date,
+    service_type: str,
+    people_reached: int,
+    hours,
+    follow_up_needed: bool,
+    request=None,
+) -> Activity:
+    activity = Activity.objects.create(
+        request=support_request,
+        member=member,
+        date=date,
+        service_type=service_type,
+        people_reached=people_reached,
+        hours=hours,
+        follow_up_needed=follow_up_needed,
+    )
+    audit_record(request=request, action=AuditAction.CREATE, obj=activity)
+    return activity
+
+
+def confidentiality_exception_set(
+    *, support_request: SupportRequest, applied: bool, by, request=None
+) -> None:
+    support_request.confidentiality_exception = applied
+    support_request.save(update_fields=["confidentiality_exception", "updated_at"])
+    audit_record(
+        request=request,
+        actor=by,
+        action=AuditAction.UPDATE,
+        obj=support_request,
+        detail={"confidentiality_exception": applied},
+    )
+
+
+def contact_details_purge(*, now: dt.datetime | None = None) -> int:
+    """Blank the contact details of requests closed more than PEER_SUPPORT_PURGE_DAYS ago."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.PEER_SUPPORT_PURGE_DAYS)
+    due = SupportRequest.objects.filter(
+        status=S.CLOSED, closed_at__lte=cutoff, contact_purged_at__isnull=True
+    )
+    blank = {field: "" for field in CONTACT_FIELDS}
+    with transaction.atomic():
+        ids = list(due.select_for_update().values_list("pk", flat=True))
+        SupportRequest.objects.filter(pk__in=ids).update(contact_purged_at=now, **blank)
+        for pk in ids:
+            audit_record(
+                action=AuditAction.UPDATE,
+                object_type="peersupport.supportrequest",
+                object_id=pk,
+                detail={"contact_details": "purged"},
+            )
+    return len(ids)
+
+
+def _notify_coordinators(support_request: SupportRequest) -> None:
+    from peersupport import tasks
+
+    transaction.on_commit(lambda: _enqueue(tasks.notify_coordinators, support_request.pk))
+
+
+def _notify_assignee(assignment: Assignment) -> None:
+    from peersupport import tasks
+
+    transaction.on_commit(lambda: _enqueue(tasks.notify_assignee, assignment.pk))
+
+
+def _enqueue(task, *args) -> None:
+    try:
+        task.delay(*args)
+    except Exception:  # the broker is down: the beat sweep sends it later
+        import logging
+
+        logging.getLogger(__name__).warning("could not queue %s%s", task.name, args, exc_info=True)
