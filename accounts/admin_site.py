@@ -4,7 +4,12 @@ from accounts.access import has_role
 from accounts.roles import Role
 
 # Roles whose work happens in the Django admin: holding one is what admits a user there.
-ADMIN_ROLES = (Role.SITE_EDITOR, Role.TRAINING_COORDINATOR, Role.ADMINISTRATOR)
+ADMIN_ROLES = (
+    Role.SITE_EDITOR,
+    Role.TRAINING_COORDINATOR,
+    Role.PEER_SUPPORT_COORDINATOR,
+    Role.ADMINISTRATOR,
+)
 
 
 class PortalAdminSite(AdminSiteOTPRequired):

@@ -15,7 +15,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from accounts.models import AuditAction, AuditEvent, AuditOutcome
-from accounts.network import client_ip
+from accounts.network import client_ip, loggable_path
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def audit_record(
         object_type=object_type or _object_type(obj),
         object_id=str(object_id or getattr(obj, "pk", "") or ""),
         ip_address=client_ip(request) or None if request is not None else None,
-        path=request.path[:300] if request is not None else "",
+        path=loggable_path(request.path) if request is not None else "",
         detail=detail or {},
     )
     if outcome != AuditOutcome.SUCCESS:

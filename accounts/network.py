@@ -1,5 +1,7 @@
 """The client's address, correct behind a configurable number of trusted reverse proxies."""
 
+import re
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -33,3 +35,12 @@ def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> s
         return credentials["username"]
     data = getattr(request, "POST", {})
     return data.get("auth-username") or data.get("username")
+
+
+# Path segments that follow these words are private tokens (status, cancel, history links).
+_TOKEN_IN_PATH = re.compile(r"/(status|cancel|history|registered)/[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """A request path safe for logs and the audit log: private link tokens are masked."""
+    return _TOKEN_IN_PATH.sub(r"/\1/[link]", path)[:300]

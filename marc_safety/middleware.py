@@ -3,6 +3,8 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 
+from accounts.network import loggable_path
+
 log = logging.getLogger(__name__)
 
 
@@ -21,7 +23,9 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, OperationalError | InterfaceError):
-            log.error("database unavailable while serving %s: %s", request.path, exception)
+            log.error(
+                "database unavailable while serving %s: %s", loggable_path(request.path), exception
+            )
             response = render(request, "503.html", status=503)
             response["Retry-After"] = "30"
             response["Cache-Control"] = "no-store"

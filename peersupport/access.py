@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from accounts.access import has_role
 from accounts.roles import Role
-from peersupport.models import AssignmentStatus, SupportRequest, TeamMember
+from peersupport.models import Assignment, AssignmentStatus, SupportRequest, TeamMember
 
 
 def is_coordinator(user) -> bool:
@@ -24,6 +24,7 @@ def requests_visible_to(*, user) -> QuerySet[SupportRequest]:
         return SupportRequest.objects.all()
     if not has_role(user, Role.PEER_TEAM_MEMBER):
         return SupportRequest.objects.none()
-    return SupportRequest.objects.filter(
-        assignments__member__user=user, assignments__member__active=True
-    ).exclude(assignments__member__user=user, assignments__status=AssignmentStatus.DECLINED)
+    mine = Assignment.objects.filter(member__user=user, member__active=True).exclude(
+        status=AssignmentStatus.DECLINED
+    )
+    return SupportRequest.objects.filter(pk__in=mine.values("request_id"))

@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from peersupport import views_dashboard
+
+urlpatterns = [
+    path("staff/peer-support/dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path(
+        "staff/peer-support/dashboard/monthly.csv",
+        views_dashboard.monthly_csv,
+        name="dashboard_monthly_csv",
+    ),
+]

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from peersupport import views_public
+
+urlpatterns = [
+    path("peer-support/", views_public.start, name="start"),
+    path("peer-support/request/", views_public.request_form, name="request"),
+    path("peer-support/status/<str:token>/", views_public.status, name="status"),
+]

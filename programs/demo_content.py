@@ -64,6 +64,11 @@ AREAS = [
                     Call the Peer Support Line at {PEER_SUPPORT_LINE}. Someone answers
                     24 hours a day, every day.
 
+                    To have the team reach out to you or your center, for a group
+                    debriefing or a one-to-one talk,
+                    [ask the peer support team for help](/peer-support/request/).
+                    The short form never asks what happened.
+
                     ## What peer support is
 
                     Emergency communications work means hearing people on their worst days.

@@ -418,3 +418,16 @@ def test_deleting_a_confidential_record_through_the_orm_is_captured():
     pk = note.pk
     note.delete()
     assert _history(pk)[-1] == ("delete", "short-lived")
+
+
+def test_private_link_tokens_never_reach_the_audit_log(rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.audit import audit_record
+    from accounts.models import AuditAction
+
+    request = rf.get("/peer-support/status/s3cr3t-t0ken-value/")
+    request.user = AnonymousUser()
+    event = audit_record(request=request, action=AuditAction.VIEW, object_type="x")
+    assert event.path == "/peer-support/status/[link]/"
+    assert "s3cr3t" not in str(event.detail)

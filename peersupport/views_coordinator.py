@@ -1,0 +1,295 @@
+"""Pages of the peer support coordinator under /staff/peer-support/ (two-factor staff pages).
+
+Every view requires the Peer support coordinator role. Reads are in peersupport.selectors,
+writes in peersupport.services. Every page showing a request's details writes a view event
+to the audit log; the queue shows no contact details.
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.access import scoped_get_or_404, staff_required
+from accounts.audit import audit_read, audit_record
+from accounts.models import AuditAction
+from accounts.roles import Role
+from peersupport import selectors, services
+from peersupport.access import requests_visible_to
+from peersupport.forms_coordinator import (
+    AssignForm,
+    ConfidentialityForm,
+    QueueFilterForm,
+    RosterFilterForm,
+    TeamMemberForm,
+    TransitionForm,
+)
+from peersupport.models import Discipline, RequestStatus, SupportRequest, TeamMember
+from peersupport.services import COORDINATOR, TransitionError
+
+S = RequestStatus
+ROLE = Role.PEER_SUPPORT_COORDINATOR
+FINISHED_PER_PAGE = 50
+
+# Members can be assigned while a request is in one of these (peersupport.services decides).
+ASSIGNABLE_STATUSES = (S.NEW, S.APPROVED, S.ASSIGNED)
+
+# The button of each move a coordinator can make from the detail page. Moving to
+# "assigned" happens by assigning members, never by a bare button.
+ACTION_LABELS = {
+    S.APPROVED: "Approve",
+    S.DECLINED: "Decline",
+    S.CONTACTED: "Mark as contacted",
+    S.COMPLETED: "Mark as completed",
+    S.CLOSED: "Close",
+}
+
+
+def waiting_since(since: dt.datetime, now: dt.datetime) -> str:
+    """How long ago, to the minute: "3 h 20 min ago", "2 d 5 h ago", "12 min ago"."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 1:
+        return "less than a minute ago"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h ago"
+    if hours:
+        return f"{hours} h {mins} min ago"
+    return f"{mins} min ago"
+
+
+# --- Queue -------------------------------------------------------------------------------
+
+
+@staff_required(ROLE)
+@require_safe
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    now = timezone.now()
+    rows = list(selectors.requests_open(status=status))
+    for row in rows:
+        row.waiting = waiting_since(row.submitted_at, now)
+    context = {"form": form, "rows": rows, "status": status}
+    return render(request, "peersupport/coordinator/queue.html", context)
+
+
+@staff_required(ROLE)
+@require_safe
+def queue_finished(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.requests_finished(), FINISHED_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "peersupport/coordinator/queue_finished.html", {"page": page})
+
+
+# --- One request -------------------------------------------------------------------------
+
+
+def _request(request: HttpRequest, pk: int) -> SupportRequest:
+    def visible(*, user):
+        return requests_visible_to(user=user).select_related("agency")
+
+    return scoped_get_or_404(request, visible, pk=pk)
+
+
+def _render_detail(
+    request: HttpRequest,
+    support_request: SupportRequest,
+    *,
+    assign_form: AssignForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The request's full record; every rendering is a read of its details, so audited."""
+    audit_read(request, support_request)
+    can_assign = support_request.status in ASSIGNABLE_STATUSES
+    assign_form = assign_form or AssignForm(support_request=support_request)
+    suggestions = list(assign_form.fields["members"].queryset) if can_assign else []
+    chosen = set(assign_form.data.getlist("members")) if assign_form.is_bound else set()
+    for member in suggestions:
+        member.chosen = str(member.pk) in chosen
+    transitions = [
+        (to_status, ACTION_LABELS[to_status])
+        for to_status in services.allowed_transitions(support_request.status, COORDINATOR)
+        if to_status in ACTION_LABELS
+    ]
+    context = {
+        "support_request": support_request,
+        **selectors.request_record(support_request),
+        "error": error,
+        "transitions": transitions,
+        "can_assign": can_assign,
+        "assign_form": assign_form,
+        "suggestions": suggestions,
+        "discipline": _discipline_label(support_request),
+        "confidentiality_form": ConfidentialityForm(
+            initial={"applied": support_request.confidentiality_exception}
+        ),
+        "waiting": waiting_since(support_request.submitted_at, timezone.now()),
+    }
+    return render(request, "peersupport/coordinator/request_detail.html", context, status=status)
+
+
+def _discipline_label(support_request: SupportRequest) -> str:
+    discipline = selectors.request_discipline(support_request)
+    return Discipline(discipline).label.lower() if discipline else ""
+
+
+@staff_required(ROLE)
+@require_safe
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _request(request, pk))
+
+
+@staff_required(ROLE)
+@require_POST
+def request_status(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = _request(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, support_request, error="Unknown status.", status=400)
+    to_status = form.cleaned_data["to_status"]
+    if to_status not in ACTION_LABELS:
+        error = (
+            "A request becomes assigned when you assign team members below."
+            if to_status == S.ASSIGNED
+            else f"A request cannot be moved to “{S(to_status).label.lower()}” from this page."
+        )
+        return _render_detail(request, support_request, error=error, status=409)
+    try:
+        support_request = services.request_transition(
+            support_request=support_request,
+            to_status=to_status,
+            by=request.user,
+            actor_role=COORDINATOR,
+            request=request,
+        )
+    except TransitionError as refusal:
+        return _render_detail(request, support_request, error=refusal.message, status=409)
+    messages.success(
+        request, f"{support_request.reference} is now {support_request.get_status_display()}."
+    )
+    return redirect("peersupport:request_detail", pk=support_request.pk)
+
+
+@staff_required(ROLE)
+@require_POST
+def request_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = _request(request, pk)
+    if support_request.status not in ASSIGNABLE_STATUSES:
+        return _render_detail(
+            request, support_request, error=_not_assignable(support_request), status=409
+        )
+    form = AssignForm(request.POST, support_request=support_request)
+    if not form.is_valid():
+        return _render_detail(request, support_request, assign_form=form, status=400)
+    try:
+        created = services.request_assign(
+            support_request=support_request,
+            members=list(form.cleaned_data["members"]),
+            by=request.user,
+            request=request,
+        )
+    except TransitionError as refusal:
+        return _render_detail(
+            request, support_request, assign_form=form, error=refusal.message, status=409
+        )
+    count = len(created)
+    messages.success(
+        request,
+        f"{count} member{'s' if count != 1 else ''} assigned. Each gets an email with a link "
+        "to the secure page and no details of the request.",
+    )
+    return redirect("peersupport:request_detail", pk=support_request.pk)
+
+
+def _not_assignable(support_request: SupportRequest) -> str:
+    if support_request.status == S.AWAITING_APPROVAL:
+        return (
+            "This request comes from outside the MARC region: approve it before assigning "
+            "team members."
+        )
+    return f"A request that is {support_request.get_status_display().lower()} cannot be assigned."
+
+
+@staff_required(ROLE)
+@require_POST
+def request_confidentiality(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = _request(request, pk)
+    form = ConfidentialityForm(request.POST)
+    form.is_valid()  # a single optional checkbox: always valid
+    applied = form.cleaned_data["applied"]
+    if applied == support_request.confidentiality_exception:
+        messages.info(request, "Nothing changed.")
+    else:
+        services.confidentiality_exception_set(
+            support_request=support_request, applied=applied, by=request.user, request=request
+        )
+        messages.success(
+            request,
+            "Confidentiality exception recorded."
+            if applied
+            else "Confidentiality exception removed.",
+        )
+    return redirect("peersupport:request_detail", pk=support_request.pk)
+
+
+# --- Team roster ---------------------------------------------------------------------------
+
+
+@staff_required(ROLE)
+@require_safe
+def roster(request: HttpRequest) -> HttpResponse:
+    form = RosterFilterForm(request.GET)
+    members = list(selectors.roster(**form.filters()))
+    return render(
+        request, "peersupport/coordinator/roster.html", {"form": form, "members": members}
+    )
+
+
+def _member(request: HttpRequest, pk: int) -> TeamMember:
+    def team(*, user):
+        return TeamMember.objects.select_related("user", "home_agency")
+
+    return scoped_get_or_404(request, team, pk=pk)
+
+
+def _member_form_page(
+    request: HttpRequest, form: TeamMemberForm, member: TeamMember | None
+) -> HttpResponse:
+    if request.method == "POST":
+        if form.is_valid():
+            saved = form.save()
+            audit_record(
+                request=request,
+                action=AuditAction.UPDATE if member else AuditAction.CREATE,
+                obj=saved,
+                detail={"changed": form.changed_data},
+            )
+            messages.success(request, f"{saved} is {'updated' if member else 'on the roster'}.")
+            return redirect("peersupport:roster")
+        status = 400
+    else:
+        status = 200
+    context = {"form": form, "member": member}
+    return render(request, "peersupport/coordinator/member_form.html", context, status=status)
+
+
+@staff_required(ROLE)
+@require_http_methods(["GET", "HEAD", "POST"])
+def member_create(request: HttpRequest) -> HttpResponse:
+    return _member_form_page(request, TeamMemberForm(request.POST or None), None)
+
+
+@staff_required(ROLE)
+@require_http_methods(["GET", "HEAD", "POST"])
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    form = TeamMemberForm(request.POST or None, instance=member)
+    return _member_form_page(request, form, member)

@@ -1,0 +1,726 @@
+"""A team member's pages: assignments, one request (contact, workflow, activity), profile."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import AuditAction, AuditEvent
+from accounts.roles import Role
+from peersupport.forms_member import ActivityForm
+from peersupport.models import (
+    Activity,
+    Assignment,
+    AssignmentStatus,
+    RequestStatus,
+    SupportRequest,
+    TeamMember,
+)
+from peersupport.services import (
+    COORDINATOR,
+    activity_log,
+    assignment_respond,
+    request_assign,
+    request_transition,
+)
+from tests.peersupport.factories import member_for, submitted_request
+
+pytestmark = pytest.mark.django_db
+
+S = RequestStatus
+PHONE = "816-555-0100"
+
+
+def url(name: str, **kwargs) -> str:
+    return reverse(f"peersupport:{name}", kwargs=kwargs)
+
+
+def sign_in(user) -> Client:
+    """A client of its own per user, with a verified two-factor session."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def coordinator(make_staff):
+    return make_staff(roles=[Role.PEER_SUPPORT_COORDINATOR])
+
+
+@pytest.fixture
+def team(make_staff):
+    def make(**fields) -> TeamMember:
+        return member_for(make_staff(roles=[Role.PEER_TEAM_MEMBER]), **fields)
+
+    return make
+
+
+@pytest.fixture
+def me(team):
+    return team()
+
+
+@pytest.fixture
+def assign(coordinator):
+    """Assign a fresh request to members through the coordinator's service."""
+
+    def make(*members, accepted=(), status=None, **request_fields) -> SupportRequest:
+        support_request, _ = submitted_request(**request_fields)
+        request_assign(support_request=support_request, members=list(members), by=coordinator)
+        for member in accepted:
+            assignment = Assignment.objects.get(request=support_request, member=member)
+            assignment_respond(assignment=assignment, accept=True)
+        path = {
+            S.CONTACTED: [S.CONTACTED],
+            S.COMPLETED: [S.CONTACTED, S.COMPLETED],
+            S.CLOSED: [S.CONTACTED, S.COMPLETED, S.CLOSED],
+        }
+        for step in path.get(status, []):
+            if step == S.COMPLETED and not support_request.activities.exists():
+                log(support_request, (accepted or members)[0])
+            support_request = request_transition(
+                support_request=support_request,
+                to_status=step,
+                by=coordinator,
+                actor_role=COORDINATOR,
+            )
+        support_request.refresh_from_db()
+        return support_request
+
+    return make
+
+
+def log(support_request: SupportRequest, member: TeamMember) -> Activity:
+    return activity_log(
+        support_request=support_request,
+        member=member,
+        date=timezone.localdate(),
+        service_type="debriefing",
+        people_reached=6,
+        hours=2,
+        follow_up_needed=False,
+    )
+
+
+def activity_data(**overrides) -> dict:
+    data = {
+        "date": f"{timezone.localdate():%Y-%m-%d}",
+        "service_type": "debriefing",
+        "people_reached": "7",
+        "hours": "2.5",
+        "follow_up_needed": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def views_of(support_request: SupportRequest, user) -> int:
+    return AuditEvent.objects.filter(
+        action=AuditAction.VIEW,
+        actor_id=user.pk,
+        object_type="peersupport.supportrequest",
+        object_id=str(support_request.pk),
+    ).count()
+
+
+def my_assignment(support_request: SupportRequest, member: TeamMember) -> Assignment:
+    return Assignment.objects.get(request=support_request, member=member)
+
+
+# --- Who may open what -----------------------------------------------------------------
+
+
+def test_accepted_member_sees_the_request_with_its_contact_details(me, assign):
+    support_request = assign(me, accepted=[me], contact_email="sam@example.org")
+    response = sign_in(me.user).get(url("member_request", pk=support_request.pk))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert support_request.reference in content
+    for shown in ("Sam Supervisor", "Phone call", PHONE, "sam@example.org", "After 3 pm"):
+        assert shown in content
+    assert "Accept to see how to reach them" not in content
+
+
+def test_offered_member_sees_the_request_but_not_how_to_reach_them(me, assign):
+    support_request = assign(me, contact_email="sam@example.org")
+    response = sign_in(me.user).get(url("member_request", pk=support_request.pk))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert support_request.reference in content
+    assert "Accept to see how to reach them" in content
+    for hidden in ("Sam Supervisor", PHONE, "sam@example.org", "After 3 pm"):
+        assert hidden not in content
+
+
+def test_a_member_not_assigned_gets_404_on_the_request_and_its_actions(me, team, assign):
+    support_request = assign(team(), accepted=[])
+    client = sign_in(me.user)
+    assert client.get(url("member_request", pk=support_request.pk)).status_code == 404
+    for action in ("member_accept", "member_decline", "member_contacted", "member_close"):
+        assert client.post(url(action, pk=support_request.pk)).status_code == 404
+    response = client.post(url("member_activity", pk=support_request.pk), activity_data())
+    assert response.status_code == 404
+    assert support_request.assignments.get().status == AssignmentStatus.OFFERED
+    assert not Activity.objects.exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.PERMISSION_DENIED, object_id=str(support_request.pk)
+    ).exists()
+
+
+def test_a_coordinator_on_the_team_sees_only_their_own_assignments_here(make_staff, team, assign):
+    both = member_for(make_staff(roles=[Role.PEER_SUPPORT_COORDINATOR, Role.PEER_TEAM_MEMBER]))
+    mine = assign(both)
+    theirs = assign(team())
+    client = sign_in(both.user)
+    assert client.get(url("member_request", pk=mine.pk)).status_code == 200
+    assert client.get(url("member_request", pk=theirs.pk)).status_code == 404
+    listing = client.get(url("my_assignments")).content.decode()
+    assert mine.reference in listing
+    assert theirs.reference not in listing
+
+
+def test_a_request_that_does_not_exist_is_404(me):
+    assert sign_in(me.user).get(url("member_request", pk=999_999)).status_code == 404
+
+
+MEMBER_PAGES = [
+    ("get", "my_assignments", False),
+    ("get", "my_profile", False),
+    ("post", "my_on_call", False),
+    ("get", "member_request", True),
+    ("post", "member_accept", True),
+    ("post", "member_decline", True),
+    ("post", "member_contacted", True),
+    ("post", "member_activity", True),
+    ("post", "member_completed", True),
+    ("post", "member_close", True),
+]
+
+
+def _hit(client: Client, method: str, name: str, with_pk: bool, support_request):
+    target = url(name, pk=support_request.pk) if with_pk else url(name)
+    return getattr(client, method)(target)
+
+
+@pytest.mark.parametrize("method,name,with_pk", MEMBER_PAGES)
+def test_a_coordinator_who_is_not_on_the_team_gets_403(
+    method, name, with_pk, me, assign, coordinator
+):
+    support_request = assign(me, accepted=[me])
+    response = _hit(sign_in(coordinator), method, name, with_pk, support_request)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("method,name,with_pk", MEMBER_PAGES)
+def test_other_staff_roles_get_403(method, name, with_pk, me, assign, make_staff):
+    support_request = assign(me, accepted=[me])
+    other = make_staff(roles=[Role.TRAINING_COORDINATOR])
+    response = _hit(sign_in(other), method, name, with_pk, support_request)
+    assert response.status_code == 403
+    assert PHONE not in response.content.decode()
+
+
+@pytest.mark.parametrize("method,name,with_pk", MEMBER_PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(method, name, with_pk, me, assign):
+    support_request = assign(me, accepted=[me])
+    response = _hit(Client(), method, name, with_pk, support_request)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+def test_a_member_without_a_two_factor_session_is_sent_to_sign_in(me, assign):
+    support_request = assign(me, accepted=[me])
+    client = Client()
+    client.force_login(me.user)
+    response = client.get(url("member_request", pk=support_request.pk))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+def test_member_pages_are_not_cached(me, assign):
+    support_request = assign(me, accepted=[me])
+    response = sign_in(me.user).get(url("member_request", pk=support_request.pk))
+    assert "no-store" in response["Cache-Control"]
+
+
+# --- Audit -----------------------------------------------------------------------------
+
+
+def test_every_view_of_a_request_is_audited(me, assign):
+    support_request = assign(me, accepted=[me], status=S.CONTACTED)
+    client = sign_in(me.user)
+    client.get(url("member_request", pk=support_request.pk))
+    client.get(url("member_request", pk=support_request.pk))
+    assert views_of(support_request, me.user) == 2
+    # Pages answered after a refused action or a bad form show the request too.
+    client.post(url("member_close", pk=support_request.pk))
+    client.post(url("member_activity", pk=support_request.pk), activity_data(hours="0"))
+    assert views_of(support_request, me.user) == 4
+    paths = set(AuditEvent.objects.filter(action=AuditAction.VIEW).values_list("path", flat=True))
+    assert paths == {
+        url("member_request", pk=support_request.pk),
+        url("member_close", pk=support_request.pk),
+        url("member_activity", pk=support_request.pk),
+    }
+
+
+def test_an_offered_member_viewing_the_request_is_audited_too(me, assign):
+    support_request = assign(me)
+    sign_in(me.user).get(url("member_request", pk=support_request.pk))
+    assert views_of(support_request, me.user) == 1
+
+
+# --- My assignments --------------------------------------------------------------------
+
+
+def test_my_assignments_lists_offered_first_with_answers_then_active(me, team, assign):
+    in_progress = assign(me, accepted=[me], status=S.CONTACTED, urgency="now")
+    waiting = assign(me, urgency="week", request_type="phone")
+    someone_elses = assign(team())
+    finished = assign(me, accepted=[me], status=S.CLOSED)
+    response = sign_in(me.user).get(url("my_assignments"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    offered_at = content.index('id="offered"')
+    active_at = content.index('id="active"')
+    assert offered_at < content.index(waiting.reference) < active_at
+    assert active_at < content.index(in_progress.reference)
+    assert someone_elses.reference not in content
+    assert finished.reference not in content
+    assert content.count(url("member_accept", pk=waiting.pk)) == 1
+    assert content.count(url("member_decline", pk=waiting.pk)) == 1
+    assert url("member_accept", pk=in_progress.pk) not in content
+    for shown in ("One-to-one, by phone", "This week", "Assigned", "Contacted", "ago"):
+        assert shown in content
+    assert PHONE not in content
+
+
+def test_offered_requests_are_ordered_by_urgency(me, assign):
+    later = assign(me, urgency="week")
+    sooner = assign(me, urgency="now")
+    content = sign_in(me.user).get(url("my_assignments")).content.decode()
+    assert content.index(sooner.reference) < content.index(later.reference)
+
+
+def test_my_assignments_query_count_does_not_grow_with_rows(me, assign):
+    client = sign_in(me.user)
+    assign(me)
+    assign(me, accepted=[me])
+    client.get(url("my_assignments"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("my_assignments"))
+    for _ in range(4):
+        assign(me)
+        assign(me, accepted=[me])
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url("my_assignments"))
+    assert response.content.decode().count("/accept/") == 5
+    assert len(many) == len(few)
+
+
+def test_a_staff_member_with_the_role_but_no_roster_entry_is_told_so(make_staff):
+    user = make_staff(roles=[Role.PEER_TEAM_MEMBER])
+    client = sign_in(user)
+    for name in ("my_assignments", "my_profile"):
+        response = client.get(url(name))
+        assert response.status_code == 200
+        assert "You are not on the roster yet" in response.content.decode()
+
+
+def test_an_inactive_member_sees_no_assignments(me, assign):
+    support_request = assign(me, accepted=[me])
+    me.active = False
+    me.save(update_fields=["active"])
+    client = sign_in(me.user)
+    content = client.get(url("my_assignments")).content.decode()
+    assert "inactive" in content
+    assert support_request.reference not in content
+    assert client.get(url("member_request", pk=support_request.pk)).status_code == 404
+
+
+# --- Accept and decline ----------------------------------------------------------------
+
+
+def test_accepting_shows_the_contact_details(me, assign):
+    support_request = assign(me)
+    client = sign_in(me.user)
+    response = client.post(url("member_accept", pk=support_request.pk))
+    assert response.status_code == 302
+    assert response["Location"].startswith(url("member_request", pk=support_request.pk))
+    assignment = my_assignment(support_request, me)
+    assert assignment.status == AssignmentStatus.ACCEPTED
+    assert assignment.responded_at is not None
+    assert PHONE in client.get(response["Location"]).content.decode()
+
+
+def test_accepting_twice_is_refused(me, assign):
+    support_request = assign(me, accepted=[me])
+    responded_at = my_assignment(support_request, me).responded_at
+    response = sign_in(me.user).post(url("member_accept", pk=support_request.pk))
+    assert response.status_code == 409
+    assert "already accepted" in response.content.decode()
+    assert my_assignment(support_request, me).responded_at == responded_at
+
+
+def test_an_accepted_request_cannot_be_declined_from_the_member_page(me, assign):
+    support_request = assign(me, accepted=[me])
+    response = sign_in(me.user).post(url("member_decline", pk=support_request.pk))
+    assert response.status_code == 409
+    assert my_assignment(support_request, me).status == AssignmentStatus.ACCEPTED
+
+
+def test_declining_removes_access_to_the_request(me, assign):
+    support_request = assign(me)
+    client = sign_in(me.user)
+    response = client.post(url("member_decline", pk=support_request.pk))
+    assert response.status_code == 302
+    assert response["Location"] == url("my_assignments")
+    assert my_assignment(support_request, me).status == AssignmentStatus.DECLINED
+    listing = client.get(url("my_assignments")).content.decode()
+    assert "You declined" in listing
+    assert url("member_request", pk=support_request.pk) not in listing
+    assert client.get(url("member_request", pk=support_request.pk)).status_code == 404
+    assert client.post(url("member_accept", pk=support_request.pk)).status_code == 404
+    assert my_assignment(support_request, me).status == AssignmentStatus.DECLINED
+
+
+def test_an_offer_on_a_closed_request_cannot_be_accepted(me, team, assign):
+    other = team()
+    support_request = assign(me, other, accepted=[other], status=S.CLOSED)
+    response = sign_in(me.user).post(url("member_accept", pk=support_request.pk))
+    assert response.status_code == 409
+    assert my_assignment(support_request, me).status == AssignmentStatus.OFFERED
+
+
+def test_another_members_decline_does_not_hide_the_request_from_me(me, team, assign):
+    other = team()
+    support_request = assign(me, other, accepted=[me])
+    assignment_respond(assignment=my_assignment(support_request, other), accept=False)
+    assert sign_in(me.user).get(url("member_request", pk=support_request.pk)).status_code == 200
+
+
+# --- The workflow ----------------------------------------------------------------------
+
+
+def test_a_member_takes_a_request_from_contact_to_closed(me, assign):
+    support_request = assign(me, accepted=[me])
+    client = sign_in(me.user)
+    pk = support_request.pk
+
+    response = client.post(url("member_contacted", pk=pk))
+    assert response.status_code == 302
+    support_request.refresh_from_db()
+    assert support_request.status == S.CONTACTED
+    assert support_request.first_contact_at is not None
+
+    response = client.post(url("member_activity", pk=pk), activity_data())
+    assert response.status_code == 302
+    assert response["Location"].endswith("#activity")
+    activity = Activity.objects.get(request=support_request)
+    assert (activity.member, activity.service_type, activity.people_reached) == (
+        me,
+        "debriefing",
+        7,
+    )
+    assert str(activity.hours) == "2.50"
+    assert activity.follow_up_needed is True
+    assert activity.date == timezone.localdate()
+
+    assert client.post(url("member_completed", pk=pk)).status_code == 302
+    support_request.refresh_from_db()
+    assert support_request.status == S.COMPLETED
+
+    assert client.post(url("member_close", pk=pk)).status_code == 302
+    support_request.refresh_from_db()
+    assert support_request.status == S.CLOSED
+    assert support_request.closed_at is not None
+    changes = list(support_request.changes.filter(by=me.user).values_list("to_status", flat=True))
+    assert changes == [S.CONTACTED, S.COMPLETED, S.CLOSED]
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.UPDATE, actor_id=me.user.pk, object_id=str(pk)
+        ).count()
+        == 3
+    )
+
+
+@pytest.mark.parametrize(
+    "status,with_activity,next_step",
+    [
+        (S.ASSIGNED, False, "member_contacted"),
+        (S.CONTACTED, False, None),
+        (S.CONTACTED, True, "member_completed"),
+        (S.COMPLETED, True, "member_close"),
+        (S.CLOSED, True, None),
+    ],
+)
+def test_the_page_offers_only_the_next_step(status, with_activity, next_step, me, assign):
+    support_request = assign(me, accepted=[me], status=status)
+    if with_activity and not support_request.activities.exists():
+        log(support_request, me)
+    pk = support_request.pk
+    content = sign_in(me.user).get(url("member_request", pk=pk)).content.decode()
+    for action in ("member_contacted", "member_completed", "member_close"):
+        assert (url(action, pk=pk) in content) is (action == next_step)
+    can_log = status in (S.CONTACTED, S.COMPLETED)
+    assert (url("member_activity", pk=pk) in content) is can_log
+    if can_log:
+        assert f'name="date" value="{timezone.localdate():%Y-%m-%d}"' in content
+
+
+def test_an_offered_member_is_offered_no_step_but_an_answer(me, team, assign):
+    other = team()
+    support_request = assign(me, other, accepted=[other], status=S.CONTACTED)
+    pk = support_request.pk
+    content = sign_in(me.user).get(url("member_request", pk=pk)).content.decode()
+    for action in ("member_contacted", "member_completed", "member_close", "member_activity"):
+        assert url(action, pk=pk) not in content
+    assert url("member_accept", pk=pk) in content
+
+
+FORBIDDEN = [
+    # (status the request is in, accepted?, activity logged?, action, message fragment)
+    (S.ASSIGNED, False, False, "member_contacted", "Accept the request first"),
+    (S.CONTACTED, False, True, "member_completed", "Accept the request first"),
+    (S.COMPLETED, False, True, "member_close", "Accept the request first"),
+    (S.ASSIGNED, True, False, "member_close", "cannot be moved to “closed”"),
+    (S.CONTACTED, True, True, "member_close", "cannot be moved to “closed”"),
+    (S.ASSIGNED, True, False, "member_completed", "cannot be moved to “completed”"),
+    (S.CONTACTED, True, False, "member_completed", "Log at least one activity"),
+    (S.CONTACTED, True, True, "member_contacted", "cannot be moved to “contacted”"),
+    (S.COMPLETED, True, True, "member_completed", "cannot be moved to “completed”"),
+    (S.CLOSED, True, True, "member_close", "cannot be moved to “closed”"),
+    (S.CLOSED, True, True, "member_contacted", "cannot be moved to “contacted”"),
+]
+
+
+@pytest.mark.parametrize("status,accepted,with_activity,action,message", FORBIDDEN)
+def test_forbidden_moves_are_refused_with_409_and_change_nothing(
+    status, accepted, with_activity, action, message, me, team, assign
+):
+    # Someone else on the team carries the request to its status when I have not accepted.
+    other = team()
+    support_request = assign(me, other, accepted=[me] if accepted else [other], status=status)
+    if with_activity and not support_request.activities.exists():
+        log(support_request, other)
+    changes = support_request.changes.count()
+    response = sign_in(me.user).post(url(action, pk=support_request.pk))
+    assert response.status_code == 409
+    assert message in response.content.decode()
+    support_request.refresh_from_db()
+    assert support_request.status == status
+    assert support_request.changes.count() == changes
+
+
+@pytest.mark.parametrize(
+    "status,accepted,message",
+    [
+        (S.ASSIGNED, False, "Accept the request first"),
+        (S.ASSIGNED, True, "Record that contact was made"),
+        (S.CLOSED, True, "no more activity can be logged"),
+    ],
+)
+def test_activity_cannot_be_logged_out_of_turn(status, accepted, message, me, assign):
+    support_request = assign(me, accepted=[me] if accepted else [], status=status)
+    before = Activity.objects.count()
+    response = sign_in(me.user).post(
+        url("member_activity", pk=support_request.pk), activity_data(people_reached="13")
+    )
+    assert response.status_code == 409
+    assert message in response.content.decode()
+    assert Activity.objects.count() == before
+
+
+def test_activity_may_be_logged_after_completion_for_follow_up(me, assign):
+    support_request = assign(me, accepted=[me], status=S.COMPLETED)
+    response = sign_in(me.user).post(
+        url("member_activity", pk=support_request.pk), activity_data(service_type="follow_up")
+    )
+    assert response.status_code == 302
+    assert support_request.activities.filter(service_type="follow_up").exists()
+
+
+# --- Activity validation ---------------------------------------------------------------
+
+
+def test_the_activity_form_has_no_narrative_field():
+    assert set(ActivityForm().fields) == {
+        "date",
+        "service_type",
+        "people_reached",
+        "hours",
+        "follow_up_needed",
+    }
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("date", "future", "The date cannot be in the future."),
+        ("date", "", "This field is required."),
+        ("hours", "0", "Enter more than 0 hours."),
+        ("hours", "-1", "Enter more than 0 hours."),
+        ("hours", "25", "less than or equal to 24"),
+        ("hours", "1.125", "no more than 2 decimal places"),
+        ("hours", "99999999999999999999", "less than or equal to 24"),
+        ("people_reached", "0", "greater than or equal to 1"),
+        ("people_reached", "501", "less than or equal to 500"),
+        ("people_reached", "99999999999999999999", "less than or equal to 500"),
+        ("people_reached", "many", "Enter a whole number."),
+        ("service_type", "narrative", "Select a valid choice."),
+    ],
+)
+def test_bad_activity_is_refused_at_the_field_keeping_what_was_typed(
+    field, value, message, me, assign
+):
+    support_request = assign(me, accepted=[me], status=S.CONTACTED)
+    if value == "future":
+        value = f"{timezone.localdate() + dt.timedelta(days=1):%Y-%m-%d}"
+    data = activity_data(**{"people_reached": "13", "hours": "3.25", field: value})
+    response = sign_in(me.user).post(url("member_activity", pk=support_request.pk), data)
+    assert response.status_code == 400
+    assert not Activity.objects.filter(request=support_request).exists()
+    content = response.content.decode()
+    # The message sits under its own field.
+    error_at = content.index(f'id="error_1_id_{field}"')
+    assert message in content[error_at : error_at + 300]
+    assert f'name="{field}"' in content[error_at - 1500 : error_at]
+    # Everything typed is still there.
+    for name in ("date", "people_reached", "hours"):
+        if data[name]:
+            assert f'value="{data[name]}"' in content
+    if field != "service_type":
+        assert '<option value="debriefing" selected>' in content
+    assert re.search(r'<input[^>]*name="follow_up_needed"[^>]*checked', content)
+
+
+def test_a_member_cannot_log_activity_in_another_members_name(me, team, assign):
+    other = team()
+    support_request = assign(me, other, accepted=[me, other], status=S.CONTACTED)
+    sign_in(me.user).post(
+        url("member_activity", pk=support_request.pk), activity_data(member=str(other.pk))
+    )
+    assert support_request.activities.get().member == me
+
+
+# --- My profile ------------------------------------------------------------------------
+
+
+def test_my_profile_shows_my_roster_entry_read_only(team):
+    me = team(
+        member_type="command",
+        discipline="fire",
+        county="Clay",
+        training_hours=44,
+        on_call=True,
+    )
+    response = sign_in(me.user).get(url("my_profile"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    for shown in ("Command level", "Fire", "Clay", "44", "on call"):
+        assert shown in content
+    assert re.search(r"Can be assigned</dt>\s*<dd[^>]*>\s*Yes", content)
+    # Nothing to edit but the on-call switch (besides the site search and sign-out).
+    actions = re.findall(r'<form[^>]*action="([^"]*)"', content)
+    assert sorted(actions) == sorted(
+        [reverse("search"), reverse("accounts:logout"), url("my_on_call")]
+    )
+
+
+@pytest.mark.parametrize(
+    "fields,reasons",
+    [
+        ({"training_hours": 12.5}, ["27.5 more training hours are needed"]),
+        ({"training_hours": 8}, ["32 more training hours are needed"]),
+        ({"active": False}, ["your roster entry is inactive"]),
+    ],
+)
+def test_my_profile_says_why_i_cannot_be_assigned(fields, reasons, team):
+    me = team(**fields)
+    content = sign_in(me.user).get(url("my_profile")).content.decode()
+    assert re.search(r"Can be assigned</dt>\s*<dd[^>]*>\s*No:", content)
+    for reason in reasons:
+        assert reason in content
+
+
+def test_a_member_puts_themselves_on_call_and_off_again(me, team):
+    other = team(on_call=False)
+    client = sign_in(me.user)
+    response = client.post(url("my_on_call"), {"on_call": "1"})
+    assert response.status_code == 302
+    me.refresh_from_db()
+    other.refresh_from_db()
+    assert me.on_call is True
+    assert other.on_call is False
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UPDATE, object_type="peersupport.teammember", object_id=str(me.pk)
+    ).exists()
+    client.post(url("my_on_call"), {"on_call": "0"})
+    me.refresh_from_db()
+    assert me.on_call is False
+
+
+def test_the_on_call_switch_changes_only_my_own_flag(me, team):
+    other = team(on_call=False, training_hours=10)
+    before = TeamMember.objects.values().get(pk=me.pk)
+    sign_in(me.user).post(
+        url("my_on_call"),
+        {
+            "on_call": "1",
+            "member": str(other.pk),
+            "pk": str(other.pk),
+            "training_hours": "99",
+            "active": "0",
+            "county": "Wyandotte",
+        },
+    )
+    after = TeamMember.objects.values().get(pk=me.pk)
+    assert after["on_call"] is True
+    assert {k: v for k, v in after.items() if k not in ("on_call", "updated_at")} == {
+        k: v for k, v in before.items() if k not in ("on_call", "updated_at")
+    }
+    other.refresh_from_db()
+    assert (other.on_call, other.training_hours) == (False, 10)
+
+
+def test_an_inactive_member_cannot_go_on_call(team):
+    me = team(active=False)
+    response = sign_in(me.user).post(url("my_on_call"), {"on_call": "1"})
+    assert response.status_code == 409
+    assert "inactive" in response.content.decode()
+    me.refresh_from_db()
+    assert me.on_call is False
+
+
+def test_an_on_call_switch_without_a_choice_is_refused(me):
+    response = sign_in(me.user).post(url("my_on_call"), {"on_call": "maybe"})
+    assert response.status_code == 400
+    me.refresh_from_db()
+    assert me.on_call is False
+
+
+def test_someone_not_on_the_roster_cannot_switch_on_call(make_staff):
+    user = make_staff(roles=[Role.PEER_TEAM_MEMBER])
+    response = sign_in(user).post(url("my_on_call"), {"on_call": "1"})
+    assert response.status_code == 404
+    assert not TeamMember.objects.exists()
+
+
+def test_the_assignment_email_links_to_my_assignments(
+    me, assign, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assign(me)
+    assert any(url("my_assignments") in message.body for message in mailoutbox)
