@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "programs",
     "training",
     "peersupport",
+    "coresponder",
     "marc_safety",
 ]
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("training.urls")),
     path("", include("peersupport.urls")),
+    path("", include("coresponder.urls")),
     path("", include(two_factor_urls)),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,115 @@
+"""Writes for co-responder records: save an encounter, close a month, call volume."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Organization
+from coresponder.access import is_program_manager
+from coresponder.models import ClosedMonth, Encounter, MonthlyCallVolume
+
+
+class ClosedMonthError(Exception):
+    pass
+
+
+def organizations_by_code() -> dict[str, Organization]:
+    return {o.dictionary_code: o for o in Organization.objects.exclude(dictionary_code="")}
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def is_month_closed(day: dt.date) -> bool:
+    return ClosedMonth.objects.filter(month=month_of(day)).exists()
+
+
+def encounter_values(cleaned: dict, orgs: dict[str, Organization]) -> dict:
+    """Model field values from a row cleaned by dictionary.check_encounter_row."""
+    yes_no = {"yes": True, "no": False, "": None}
+    return {
+        "encounter_id": cleaned["encounter_id"],
+        "agency": orgs[cleaned["agency"]],
+        "provider": orgs[cleaned["provider"]],
+        "date": cleaned["date"],
+        "time": cleaned["time"],
+        "cad_incident": cleaned["cad_incident"],
+        "referral_source": cleaned["referral_source"],
+        "contact_type": cleaned["contact_type"],
+        "concerns": cleaned["concerns"],
+        "assessment": cleaned["assessment"] == "yes",
+        "disposition": cleaned["disposition"],
+        "linked_to_services": cleaned["linked_to_services"] == "yes",
+        "service_type": cleaned["service_type"],
+        "age_group": cleaned["age_group"],
+        "gender": cleaned["gender"],
+        "veteran": yes_no[cleaned["veteran"]],
+        "person_key": cleaned["person_key"],
+        "minutes": cleaned["minutes"],
+        "use_of_force": yes_no[cleaned["use_of_force"]],
+    }
+
+
+def encounter_save(
+    *, values: dict, by, instance: Encounter | None = None, request=None
+) -> Encounter:
+    """Create or update one encounter; closed months only by program managers (audited)."""
+    with transaction.atomic():
+        months = {month_of(values["date"])}
+        if instance is not None:
+            months.add(month_of(instance.date))
+        closed = ClosedMonth.objects.filter(month__in=months).exists()
+        if closed and not is_program_manager(by):
+            raise ClosedMonthError(
+                "This month is closed: only a program manager can change its records."
+            )
+        encounter = instance or Encounter(created_by=by)
+        for field, value in values.items():
+            setattr(encounter, field, value)
+        encounter.save()
+        audit_record(
+            request=request,
+            actor=by,
+            action=AuditAction.UPDATE if instance else AuditAction.CREATE,
+            obj=encounter,
+            detail={"closed_month": True} if closed else {},
+        )
+    return encounter
+
+
+def month_close(*, month: dt.date, by, request=None) -> ClosedMonth:
+    closed, _ = ClosedMonth.objects.get_or_create(month=month_of(month), defaults={"closed_by": by})
+    audit_record(
+        request=request,
+        actor=by,
+        action=AuditAction.UPDATE,
+        object_type="coresponder.closedmonth",
+        object_id=f"{month:%Y-%m}",
+        detail={"closed": True},
+    )
+    return closed
+
+
+def volume_save(
+    *,
+    agency: Organization,
+    month: dt.date,
+    mh_calls: int,
+    total_calls: int | None,
+    by,
+    request=None,
+) -> MonthlyCallVolume:
+    volume, _ = MonthlyCallVolume.objects.update_or_create(
+        agency=agency,
+        month=month_of(month),
+        defaults={"mh_calls": mh_calls, "total_calls": total_calls, "updated_by": by},
+    )
+    audit_record(request=request, actor=by, action=AuditAction.UPDATE, obj=volume)
+    return volume
+
+
+def today() -> dt.date:
+    return timezone.localdate()
