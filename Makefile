@@ -22,6 +22,7 @@ run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_training_demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_peersupport_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_coresponder_demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from coresponder import views_public
+
+urlpatterns = [
+    path("co-responder/", views_public.figures, name="public"),
+]

@@ -166,6 +166,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 60 * 60},
     },
+    "coresponder-import-resume": {
+        "task": "coresponder.import_resume",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     "training-send-unsent-emails": {
         "task": "training.send_unsent_emails",
         "schedule": crontab(minute="*/10"),

@@ -15,6 +15,8 @@ class StaticSitemap(Sitemap):
             "programs:highlights",
             "programs:documents",
             "training:calendar",
+            "coresponder:public",
+            "peersupport:start",
         ]
 
     def location(self, item):

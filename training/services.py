@@ -78,7 +78,9 @@ def seats_taken(event: Event) -> int:
 
 
 def _agency_seats(event: Event, *, agency_id: int | None, agency_name: str) -> int:
-    same_agency = Q(agency_id=agency_id) if agency_id else Q(agency_name__iexact=agency_name)
+    same_agency = Q(agency_name__iexact=agency_name)
+    if agency_id:
+        same_agency |= Q(agency_id=agency_id)
     return event.registrations.filter(same_agency, status__in=SEAT_STATUSES).count()
 
 

@@ -59,3 +59,19 @@ def encounter(**overrides) -> Encounter:
     cleaned, errors = check_encounter_row(row(**overrides), today=dt.date.today())
     assert not errors, errors
     return Encounter.objects.create(**encounter_values(cleaned, organizations_by_code()))
+
+
+def ensure_directory() -> None:
+    """The dictionary's agencies and providers, as the data migration made them.
+
+    Transactional tests (real workers, browsers) empty every table when they finish, the
+    migration's rows included, so such tests call this first.
+    """
+    from coresponder import dictionary as dd
+
+    for codes, kind in ((dd.AGENCIES, "police"), (dd.PROVIDERS, "behavioral_health")):
+        for code, name in codes.items():
+            Organization.objects.update_or_create(
+                dictionary_code=code,
+                defaults={"name": name, "kind": kind, "county": "Jackson", "state": "MO"},
+            )

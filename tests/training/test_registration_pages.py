@@ -145,7 +145,7 @@ def test_registering_for_a_full_event_says_the_place_on_the_waitlist(client):
 
 
 def test_the_agency_typed_in_any_case_is_matched_to_the_directory(client):
-    org = Organization.objects.create(
+    org, _ = Organization.objects.get_or_create(
         name="Blue Springs Police Department", kind=OrganizationKind.POLICE
     )
     post(client, EventFactory(), agency="  blue springs POLICE department ")
