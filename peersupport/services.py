@@ -140,6 +140,8 @@ def request_transition(
             )
         if to_status == S.ASSIGNED and locked.outside_region and locked.status != S.APPROVED:
             raise TransitionError("Requests from outside the region must be approved first.")
+        if to_status == S.COMPLETED and actor_role == MEMBER and not locked.activities.exists():
+            raise TransitionError("Log at least one activity before marking the request completed.")
         previous = locked.status
         locked.status = to_status
         fields = ["status", "updated_at"]
@@ -219,6 +221,19 @@ def assignment_respond(*, assignment: Assignment, accept: bool, request=None) ->
         detail={"assignment": assignment.pk, "response": assignment.status},
     )
     return assignment
+
+
+def member_on_call_set(*, member: TeamMember, on_call: bool, request=None) -> TeamMember:
+    """A member switches their own on-call flag; an inactive member cannot go on call."""
+    if on_call and not member.active:
+        raise TransitionError("An inactive member cannot go on call.")
+    if member.on_call != on_call:
+        member.on_call = on_call
+        member.save(update_fields=["on_call", "updated_at"])
+        audit_record(
+            request=request, action=AuditAction.UPDATE, obj=member, detail={"on_call": on_call}
+        )
+    return member
 
 
 def activity_log(

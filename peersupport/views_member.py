@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import scoped_get_or_404, staff_required
-from accounts.audit import audit_read, audit_record
-from accounts.models import AuditAction
+from accounts.audit import audit_read
 from accounts.roles import Role
 from peersupport.access import requests_visible_to
 from peersupport.forms_member import ActivityForm, OnCallForm
@@ -33,6 +32,7 @@ from peersupport.services import (
     TransitionError,
     activity_log,
     assignment_respond,
+    member_on_call_set,
     request_transition,
 )
 
@@ -203,13 +203,6 @@ def member_request(request: HttpRequest, pk: int) -> HttpResponse:
 def _transition(request: HttpRequest, pk: int, *, to_status: str, done: str) -> HttpResponse:
     assignment = _assignment(request, pk)
     refusal = _not_accepted(assignment)
-    if (
-        not refusal
-        and to_status == S.COMPLETED
-        and assignment.request.status == S.CONTACTED
-        and not assignment.request.activities.exists()
-    ):
-        refusal = "Log at least one activity before marking the request completed."
     if refusal:
         return _refuse(request, assignment, refusal)
     try:
@@ -328,19 +321,10 @@ def my_on_call(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose whether you are on call.")
         return _render_profile(request, member, status=400)
     on_call = form.cleaned_data["on_call"]
-    if on_call and not member.active:
+    try:
+        member_on_call_set(member=member, on_call=on_call, request=request)
+    except TransitionError:
         messages.error(request, "Your roster entry is inactive, so you cannot go on call.")
         return _render_profile(request, member, status=409)
-    if member.on_call != on_call:
-        _member_on_call_set(request, member=member, on_call=on_call)
     messages.success(request, "You are on call." if on_call else "You are no longer on call.")
     return redirect("peersupport:my_profile")
-
-
-def _member_on_call_set(request: HttpRequest, *, member: TeamMember, on_call: bool) -> None:
-    # A write, kept here until peersupport.services has a member_on_call_set.
-    member.on_call = on_call
-    member.save(update_fields=["on_call", "updated_at"])
-    audit_record(
-        request=request, action=AuditAction.UPDATE, obj=member, detail={"on_call": on_call}
-    )

@@ -180,6 +180,29 @@ def registration_cancel(*, registration_id: int) -> Registration:
     return registration
 
 
+SELF_CANCELLABLE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+def registrant_may_cancel(registration: Registration, *, now: dt.datetime | None = None) -> bool:
+    """The emailed link cancels only before the event starts and before attendance is taken,
+    so an old link can never turn an attendance record into a cancellation."""
+    now = now or timezone.now()
+    return registration.status in SELF_CANCELLABLE and registration.event.starts_at > now
+
+
+def registration_cancel_by_registrant(*, registration_id: int) -> Registration:
+    """The registrant's own cancellation (the signed link); coordinators use
+    registration_cancel, which has no time limit."""
+    registration = Registration.objects.select_related("event").get(pk=registration_id)
+    if not registrant_may_cancel(registration):
+        raise RegistrationError(
+            "too_late",
+            "This registration can no longer be cancelled online. Please contact the "
+            "training coordinator.",
+        )
+    return registration_cancel(registration_id=registration_id)
+
+
 def waitlist_promote(*, event: Event) -> list[Registration]:
     """Fill free seats from the head of the waitlist. Call with the event row locked."""
     promoted = []

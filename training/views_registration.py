@@ -20,11 +20,12 @@ from training.links import (
     registration_from_registered_token,
     registration_from_token,
 )
-from training.models import Event, Registration, RegistrationStatus
+from training.models import Event, RegistrationStatus
 from training.selectors import event_get_public, seats_left, time_range
 from training.services import (
     RegistrationError,
-    registration_cancel,
+    registrant_may_cancel,
+    registration_cancel_by_registrant,
     registration_create,
     registration_refusal,
 )
@@ -32,8 +33,6 @@ from training.services import (
 RATE_LIMIT_GROUP = "training-register"
 # The form field a refusal belongs next to; the others go at the top of the form.
 REFUSAL_FIELD = {"duplicate": "email", "agency_cap": "agency"}
-# A link can cancel only these, and only before the event starts.
-CANCELLABLE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
 def _event_context(event: Event) -> dict:
@@ -100,20 +99,17 @@ def cancel(request, token: str):
     status, state = 200, "confirm"
     if registration.status == RegistrationStatus.CANCELLED:
         state = "already_cancelled"
-    elif not _cancellable_online(registration):
+    elif not registrant_may_cancel(registration):
         state = "too_late"
         status = 409 if request.method == "POST" else 200
     elif request.method == "POST":
-        registration = registration_cancel(registration_id=registration.pk)
-        state = "cancelled"
+        try:
+            registration = registration_cancel_by_registrant(registration_id=registration.pk)
+            state = "cancelled"
+        except RegistrationError:  # the event started between the page and the button
+            state, status = "too_late", 409
     context = {**_event_context(registration.event), "registration": registration, "state": state}
     return render(request, "training/registration/cancel.html", context, status=status)
-
-
-def _cancellable_online(registration: Registration) -> bool:
-    """Once the event has started (or attendance is taken) only the coordinator can change it,
-    so an old email link cannot turn an attendance record into a cancellation."""
-    return registration.status in CANCELLABLE and registration.event.starts_at > timezone.now()
 
 
 def _link_invalid(request):

@@ -1,5 +1,7 @@
 """Every status transition of a request: the allowed ones and the forbidden ones."""
 
+import datetime as dt
+
 import pytest
 
 from peersupport.models import RequestStatus
@@ -8,9 +10,10 @@ from peersupport.services import (
     MEMBER,
     TRANSITIONS,
     TransitionError,
+    activity_log,
     request_transition,
 )
-from tests.peersupport.factories import submitted_request
+from tests.peersupport.factories import member_for, submitted_request
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +28,16 @@ def test_each_transition_is_allowed_only_where_the_workflow_says(frm, to, actor,
     support_request.status = frm
     support_request.save(update_fields=["status"])
     user = make_staff()
+    if to == RequestStatus.COMPLETED:  # a member completes only after logging activity
+        activity_log(
+            support_request=support_request,
+            member=member_for(user),
+            date=dt.date.today(),
+            service_type="debriefing",
+            people_reached=3,
+            hours=1,
+            follow_up_needed=False,
+        )
     allowed = actor in TRANSITIONS.get((frm, to), set())
     if allowed:
         result = request_transition(
@@ -70,3 +83,17 @@ def test_first_contact_and_closing_times_are_recorded(make_staff):
         "completed",
         "closed",
     ]
+
+
+def test_a_member_cannot_complete_a_request_without_logged_activity(make_staff):
+    user = make_staff()
+    support_request, _ = submitted_request()
+    support_request.status = RequestStatus.CONTACTED
+    support_request.save(update_fields=["status"])
+    with pytest.raises(TransitionError, match="Log at least one activity"):
+        request_transition(
+            support_request=support_request,
+            to_status=RequestStatus.COMPLETED,
+            by=user,
+            actor_role=MEMBER,
+        )

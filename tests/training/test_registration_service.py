@@ -83,3 +83,18 @@ def test_the_waitlist_is_renumbered_after_a_promotion():
         for r in event.registrations.filter(status="waitlisted").order_by("waitlist_position")
     ]
     assert positions == [("p2@example.org", 1), ("p3@example.org", 2)]
+
+
+def test_the_registrants_link_cannot_cancel_once_the_event_has_started():
+    from training.services import registration_cancel_by_registrant
+
+    event = EventFactory(capacity=5)
+    registration = registration_create(event_id=event.pk, data=registration_data())
+    event.starts_at = in_days(-1)
+    event.ends_at = in_days(-1, hour=11)
+    event.save(update_fields=["starts_at", "ends_at"])
+    with pytest.raises(RegistrationError) as error:
+        registration_cancel_by_registrant(registration_id=registration.pk)
+    assert error.value.code == "too_late"
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
