@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "training",
     "peersupport",
     "coresponder",
+    "reports",
     "marc_safety",
 ]
 
@@ -146,7 +147,15 @@ CELERY_TIMEZONE = "America/Chicago"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900}
+# Unacknowledged tasks (late ack) come back after this long if their worker vanished:
+# well under the one-hour default, so a killed report build is redone within minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
+}
+# A worker's claim on a report run lasts this long; after that another worker may take over.
+REPORT_LEASE_SECONDS = env.int("REPORT_LEASE_SECONDS", default=900)
+# Integration tests only: a pause inside each build, so a test can kill a worker mid-build.
+REPORT_BUILD_PAUSE_SECONDS = env.float("REPORT_BUILD_PAUSE_SECONDS", default=0.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "audit-purge-expired": {
@@ -170,6 +179,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "coresponder.import_resume",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
+    },
+    "reports-start-month": {
+        "task": "reports.start_month",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "reports-resume": {
+        "task": "reports.resume",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
     },
     "training-send-unsent-emails": {
         "task": "training.send_unsent_emails",

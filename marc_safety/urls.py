@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("training.urls")),
     path("", include("peersupport.urls")),
     path("", include("coresponder.urls")),
+    path("", include("reports.urls")),
     path("", include(two_factor_urls)),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

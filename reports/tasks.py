@@ -1,0 +1,60 @@
+"""Report tasks: thin, taking ids; correctness lives in the ReportRun row."""
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from reports import services
+
+TRANSIENT = (OSError, ConnectionError, TimeoutError)
+
+
+@shared_task(
+    name="reports.build_run",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=4,
+)
+def build_run(self, run_id: int) -> str:
+    worker = f"{self.request.hostname or services.worker_name()}:{self.request.id}"
+    try:
+        return services.report_run_execute(run_id=run_id, worker=worker)
+    except TRANSIENT as error:
+        final = self.request.retries >= self.max_retries
+        services.report_run_fail(run_id=run_id, worker=worker, error=repr(error), final=final)
+        if final:
+            raise
+        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+    except Exception as error:
+        services.report_run_fail(run_id=run_id, worker=worker, error=repr(error), final=True)
+        raise
+
+
+@shared_task(name="reports.start_month")
+def start_month(period: str | None = None) -> int:
+    """Create the previous month's runs (idempotent) and queue every run that waits."""
+    month = (
+        dt.date.fromisoformat(period) if period else services.previous_month(timezone.localdate())
+    )
+    services.month_runs_ensure(period=month)
+    return resume()
+
+
+@shared_task(name="reports.resume")
+def resume() -> int:
+    """Queue runs that wait for a worker or whose worker vanished."""
+    pending = services.runs_to_resume()
+    for run_id in pending:
+        build_run.delay(run_id)
+    return len(pending)
+
+
+@shared_task(
+    name="reports.notify_subscribers", autoretry_for=(OSError,), retry_backoff=30, max_retries=5
+)
+def notify_subscribers(run_id: int) -> int:
+    from reports import notifications
+
+    return notifications.subscribers_notify(run_id=run_id)
