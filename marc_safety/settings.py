@@ -153,7 +153,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
 }
 # A worker's claim on a report run lasts this long; after that another worker may take over.
-REPORT_LEASE_SECONDS = env.int("REPORT_LEASE_SECONDS", default=900)
+# Keep it longer than the longest build (seconds today) and shorter than the visibility
+# timeout, so a task redelivered after its worker died finds the claim expired.
+REPORT_LEASE_SECONDS = env.int("REPORT_LEASE_SECONDS", default=300)
 # Integration tests only: a pause inside each build, so a test can kill a worker mid-build.
 REPORT_BUILD_PAUSE_SECONDS = env.float("REPORT_BUILD_PAUSE_SECONDS", default=0.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

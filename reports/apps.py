@@ -9,3 +9,20 @@ class ReportsConfig(AppConfig):
         from reports import schedule
 
         schedule.connect()
+        register_staff_area()
+
+
+def register_staff_area() -> None:
+    """Put the monthly reports on the staff landing page for the roles that see some."""
+    from accounts.staff_areas import StaffArea, register
+    from reports.access import REPORT_ROLES
+
+    register(
+        StaffArea(
+            "Monthly reports",
+            "Each month's reports as a page, PDF, CSV and Excel file, with earlier versions; "
+            "program managers rebuild a month here.",
+            "/staff/reports/",
+            roles=REPORT_ROLES,
+        )
+    )

@@ -153,6 +153,15 @@ def report_run_execute(*, run_id: int, worker: str | None = None) -> str:
     return "built"
 
 
+def lease_remaining(*, run_id: int, now: dt.datetime | None = None) -> int | None:
+    """Seconds until a running run's claim expires (None if it is not running)."""
+    now = now or timezone.now()
+    run = ReportRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).first()
+    if run is None or run.lease_until is None:
+        return None
+    return max(int((run.lease_until - now).total_seconds()), 0)
+
+
 def report_run_fail(*, run_id: int, worker: str, error: str, final: bool) -> None:
     """Record an error. Final failures show on the staff pages; others go back to pending."""
     ReportRun.objects.filter(pk=run_id, claimed_by=worker, status=RunStatus.RUNNING).update(

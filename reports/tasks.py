@@ -1,8 +1,10 @@
 """Report tasks: thin, taking ids; correctness lives in the ReportRun row."""
 
 import datetime as dt
+import uuid
 
 from celery import shared_task
+from celery.exceptions import Retry
 from django.utils import timezone
 
 from reports import services
@@ -18,9 +20,22 @@ TRANSIENT = (OSError, ConnectionError, TimeoutError)
     max_retries=4,
 )
 def build_run(self, run_id: int) -> str:
-    worker = f"{self.request.hostname or services.worker_name()}:{self.request.id}"
+    # Unique per execution: two deliveries of one task never share a claim.
+    worker = f"{self.request.hostname or services.worker_name()}:{uuid.uuid4().hex}"
     try:
-        return services.report_run_execute(run_id=run_id, worker=worker)
+        outcome = services.report_run_execute(run_id=run_id, worker=worker)
+        wait = services.lease_remaining(run_id=run_id)
+        if (
+            outcome == "skipped"
+            and wait is not None
+            and self.request.delivery_info.get("redelivered")
+        ):
+            # A redelivery after a worker died while its claim still holds: come back
+            # when the claim has run out instead of leaving the run to the resume task.
+            raise self.retry(countdown=wait + 1)
+        return outcome
+    except Retry:
+        raise
     except TRANSIENT as error:
         final = self.request.retries >= self.max_retries
         services.report_run_fail(run_id=run_id, worker=worker, error=repr(error), final=final)
