@@ -269,7 +269,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded documents, import files and report files. Local files by default; object
+    # storage by settings, e.g. FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage and
+    # FILE_STORAGE_OPTIONS='{"bucket_name": "marc-reports"}' (with django-storages).
+    "default": {
+        "BACKEND": env.str(
+            "FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("FILE_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",

@@ -148,3 +148,17 @@ def test_public_page_answers_a_styled_503_while_the_database_is_down(client, dat
     assert response.status_code == 503
     assert "briefly unavailable" in response.content.decode()
     assert response["Retry-After"] == "30"
+
+
+def test_file_storage_is_chosen_by_settings():
+    script = (
+        "from django.conf import settings; "
+        "print(settings.STORAGES['default']['BACKEND'], settings.STORAGES['default']['OPTIONS'])"
+    )
+    env = _production_env(
+        SECRET_KEY="k" * 60,
+        FILE_STORAGE_BACKEND="django.core.files.storage.InMemoryStorage",
+        FILE_STORAGE_OPTIONS='{"location": "reports"}',
+    )
+    result = _manage("shell", "-c", script, env=env)
+    assert "InMemoryStorage {'location': 'reports'}" in result.stdout, result.stderr
