@@ -15,15 +15,10 @@ import datetime as dt
 import io
 import os
 import random
-import subprocess
-import sys
 import time
-import uuid
-from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from accounts.roles import Role
 from coresponder import csvio
@@ -33,64 +28,16 @@ from coresponder.services import today
 from marc_safety.celery import app
 from marc_safety.settings_test import MEDIA_ROOT as WORKER_MEDIA_ROOT
 from tests.coresponder.factories import ensure_directory
-from tests.integration.conftest import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROWS = int(os.environ.get("CORESPONDER_IMPORT_ROWS", "100000"))
 
 
-def worker_database_url() -> str:
-    """The test database (pytest-django's), for the worker process."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{host}{port}/{db['NAME']}"
-
-
 @pytest.fixture
-def import_worker(redis_url, tmp_path):
-    """A real worker on the test database, consuming only its own queue."""
-    queue = f"coresponder-import-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": worker_database_url(),
-        "DJANGO_SETTINGS_MODULE": "marc_safety.settings_test",
-    }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "marc_safety",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield queue
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+def import_worker(queue_worker):
+    """A real worker on the test database with a queue of its own (tests/integration)."""
+    return queue_worker
 
 
 def generated_file(rows: int) -> bytes:

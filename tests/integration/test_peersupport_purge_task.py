@@ -6,75 +6,22 @@ cannot take the task to a different database.
 """
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import uuid
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from marc_safety.celery import app
 from peersupport.models import CONTACT_FIELDS, SupportRequest
-from tests.integration.conftest import ROOT, wait_for
+from tests.integration.conftest import wait_for
 from tests.peersupport.factories import submitted_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def worker_database_url() -> str:
-    """The test database (pytest-django's), for the worker process."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{host}{port}/{db['NAME']}"
-
-
 @pytest.fixture
-def purge_worker(redis_url, tmp_path):
-    """A real worker on the test database, consuming only its own queue."""
-    queue = f"purge-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": worker_database_url(),
-        "DJANGO_SETTINGS_MODULE": "marc_safety.settings_test",
-    }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "marc_safety",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield queue
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+def purge_worker(queue_worker):
+    """A real worker on the test database with a queue of its own (tests/integration)."""
+    return queue_worker
 
 
 def test_a_real_worker_purges_contact_details_of_requests_closed_over_30_days_ago(
