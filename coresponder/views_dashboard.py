@@ -275,12 +275,9 @@ def csv_rows(report: Report) -> list[list]:
     return rows
 
 
-# --- Views ---------------------------------------------------------------------------
-
-
-@staff_required(*DASHBOARD_ROLES)
-@require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
+def _measured(request: HttpRequest, *, action: str, what: str):
+    """The user's scope, the filter form and the measures for it, audited; or the
+    response that refuses (403) or explains a bad filter (400)."""
     try:
         scope, form = _scope(request)
     except Refused as refused:
@@ -296,11 +293,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         orgs=scope.orgs,
     )
     audit_record(
-        request=request,
-        action=AuditAction.VIEW,
-        object_type=OBJECT_TYPE,
-        detail=scope.audit_detail("page"),
+        request=request, action=action, object_type=OBJECT_TYPE, detail=scope.audit_detail(what)
     )
+    return scope, form, report
+
+
+# --- Views ---------------------------------------------------------------------------
+
+
+@staff_required(*DASHBOARD_ROLES)
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    measured = _measured(request, action=AuditAction.VIEW, what="page")
+    if isinstance(measured, HttpResponse):
+        return measured
+    scope, form, report = measured
     columns = report.columns
     points = month_points(report)
     context = {
@@ -334,26 +341,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     """The dashboard's tables as one CSV file (month, agency, provider and whole rows)."""
-    try:
-        scope, form = _scope(request)
-    except Refused as refused:
-        return refused.response
-    if scope is None:
-        return render(request, TEMPLATE, {"form": form}, status=400)
-    report = program_measures(
-        start=scope.start,
-        end=scope.end,
-        agency=scope.agency,
-        provider=scope.provider,
-        substance_use=scope.substance_use,
-        orgs=scope.orgs,
-    )
-    audit_record(
-        request=request,
-        action=AuditAction.EXPORT,
-        object_type=OBJECT_TYPE,
-        detail=scope.audit_detail("csv"),
-    )
+    measured = _measured(request, action=AuditAction.EXPORT, what="csv")
+    if isinstance(measured, HttpResponse):
+        return measured
+    scope, form, report = measured
     buffer = io.StringIO()
     # Every text cell is a month, a directory name or a dictionary code: nothing typed in.
     csv.writer(buffer).writerows(csv_rows(report))
