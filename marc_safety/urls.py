@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -35,10 +37,24 @@ urlpatterns = [
 
 handler500 = "marc_safety.views.server_error"
 
+# Development only (production: the reverse proxy, see the README): the uploaded images
+# that pages show (Pillow-checked, never SVG) and training handouts. Program documents,
+# co-responder imports and report files are never served from /media/: their own views
+# check who may have them and send them as attachments.
+PUBLIC_MEDIA_FOLDERS = (
+    "programs/areas/",
+    "programs/pages/",
+    "programs/highlights/",
+    "training/documents/",
+)
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    for folder in PUBLIC_MEDIA_FOLDERS:
+        urlpatterns += static(
+            settings.MEDIA_URL + folder, document_root=Path(str(settings.MEDIA_ROOT), folder)
+        )
 
 admin.site.site_header = "MARC Safety Portal administration"
 admin.site.site_title = "MARC Safety Portal admin"

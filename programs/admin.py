@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
 from programs.models import Document, Highlight, HighlightFigure, ProgramArea, ProgramPage
+from programs.uploads import ACCEPTED_EXTENSIONS
 
 
 class PreviewLinkMixin:
@@ -74,8 +77,33 @@ class HighlightAdmin(PreviewLinkMixin, VersionAdmin):
     )
 
 
+class DocumentAdminForm(forms.ModelForm):
+    """The file picker offers only allow-listed types; the model field's validator checks
+    the content (programs.uploads) and shows its message on the file field."""
+
+    class Meta:
+        model = Document
+        fields = (
+            "title",
+            "slug",
+            "kind",
+            "area",
+            "pages",
+            "description",
+            "file",
+            "status",
+            "publish_at",
+        )
+        widgets = {
+            "file": AdminFileWidget(
+                attrs={"accept": ",".join(f".{ext}" for ext in ACCEPTED_EXTENSIONS)}
+            )
+        }
+
+
 @admin.register(Document)
 class DocumentAdmin(PreviewLinkMixin, VersionAdmin):
+    form = DocumentAdminForm
     list_display = ("title", "kind", "area", "status", "publish_at")
     list_filter = ("status", "kind", "area")
     search_fields = ("title", "description")

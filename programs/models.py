@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs.markdown import images_without_alt
+from programs.uploads import validate_document_file
 
 
 class Status(models.TextChoices):
@@ -249,7 +250,12 @@ class Document(Publishable):
     area = models.ForeignKey(ProgramArea, on_delete=models.PROTECT, related_name="documents")
     pages = models.ManyToManyField(ProgramPage, blank=True, related_name="documents")
     description = models.TextField(blank=True)
-    file = models.FileField(upload_to="programs/documents/%Y/")
+    file = models.FileField(
+        upload_to="programs/documents/%Y/",
+        validators=[validate_document_file],
+        help_text="A PDF, an office document (docx, xlsx, pptx, odt, ods) or a PNG, JPEG, GIF "
+        "or WebP image. Web pages, scripts, text files and SVG images are refused.",
+    )
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")
         + SearchVector("description", weight="B", config="english"),

@@ -1,12 +1,20 @@
+import logging
+
+from csp.decorators import csp
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from programs import selectors
+from programs import selectors, uploads
 from programs.models import DocumentKind
 from programs.pagecache import public_page
 
 BE_PREPARED_SLUG = "be-prepared"
+# Downloads replace the site policy: even a file a browser opened anyway runs nothing,
+# loads nothing and is a unique origin, never the portal's.
+DOWNLOAD_CSP = {"default-src": ["'none'"], "frame-ancestors": ["'none'"], "sandbox": True}
+
+log = logging.getLogger(__name__)
 
 
 def _preview(request: HttpRequest, perm: str) -> bool:
@@ -111,11 +119,28 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@csp(DOWNLOAD_CSP)
 def document_download(request: HttpRequest, slug: str) -> FileResponse:
+    """The document's file, always as an attachment of an allow-listed type.
+
+    The type is checked again by content here, so a file stored before the allow-list
+    existed is never served; ``manage.py documents_recheck`` unpublishes such documents.
+    """
     document = selectors.document_get(slug=slug)
     try:
         handle = document.file.open("rb")
-    except FileNotFoundError:
+    except OSError:
         raise Http404("The file of this document is missing.") from None
-    filename = f"{document.slug}.{document.extension.lower()}" if document.extension else None
-    return FileResponse(handle, filename=filename)
+    kind = uploads.detect(handle)
+    if kind is None or document.extension.lower() not in kind.extensions:
+        handle.close()
+        log.warning("document %s: stored file %s is not allow-listed", slug, document.file.name)
+        raise Http404("This document is not available.")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{document.slug}.{document.extension.lower()}",
+        content_type=kind.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
