@@ -25,6 +25,9 @@ run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_coresponder_demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# In parallel, one process per core; pytest-django gives each its own test database.
+PYTEST_ARGS ?= -n auto
+
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

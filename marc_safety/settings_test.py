@@ -23,6 +23,13 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Tests share the machine's Redis: keep their cache keys apart from a running portal's.
 for _cache in CACHES.values():
     _cache["KEY_PREFIX"] = "marc-test"
+# Under pytest-xdist each worker has its own database (pytest-django) and its own Redis
+# cache database, since every test starts by clearing the cache (FLUSHDB on Redis).
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER and REDIS_CACHE_URL:  # noqa: F405
+    _base, _, _db = REDIS_CACHE_URL.rstrip("/").rpartition("/")  # noqa: F405
+    _worker_number = int(_XDIST_WORKER.removeprefix("gw") or 0)
+    CACHES["default"]["LOCATION"] = f"{_base}/{(int(_db) if _db.isdigit() else 1) + 1 + _worker_number}"  # noqa: F405
 # Each request re-reads the page-cache generation, so tests see edits at once.
 PAGE_CACHE_GENERATION_CHECK_SECONDS = 0
 # A test-only app (tests/testapp): a confidential model and views for the access helpers.

@@ -98,3 +98,22 @@ def insider(make_staff):
 @pytest.fixture
 def outsider(make_staff):
     return make_staff(roles=())
+
+
+# --- The clock ---------------------------------------------------------------------------
+# TEST_CLOCK=2026-12-31T23:45-06:00 make test  runs the whole suite as if it were that moment
+# (the clock keeps ticking from there). CI runs the suite on whatever day it is; this lets a
+# developer check that no test depends on the day it runs: month ends, the end of a
+# credit-hour cycle, the night of a daylight-saving change.
+
+
+def pytest_configure(config):
+    moment = os.environ.get("TEST_CLOCK")
+    if moment:
+        import datetime as dt
+
+        import time_machine
+
+        traveller = time_machine.travel(dt.datetime.fromisoformat(moment))
+        traveller.start()
+        config.add_cleanup(traveller.stop)

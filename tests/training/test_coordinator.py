@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -822,7 +823,27 @@ def admin_client(make_staff, staff_client):
     return staff_client(make_staff(superuser=True))
 
 
-def test_admin_series_action_creates_the_next_twelve_months(admin_client):
+@pytest.fixture
+def series_clock(request):
+    """The clock frozen (ticking) at the parametrized day, before the admin signs in."""
+    with time_machine.travel(request.param.replace(tzinfo=CHICAGO)):
+        yield request.param
+
+
+@pytest.mark.parametrize(
+    ("series_clock", "expected"),
+    [
+        # 12 May 2026 to 12 May 2027 inclusive: 13 monthly dates.
+        (dt.datetime(2026, 5, 12, 10, 0), 13),
+        # A monthly rule started on the 30th skips February (RFC 5545: no 30 February), so
+        # 30 November 2026 to 30 November 2027 has 12 dates, not 13.
+        (dt.datetime(2026, 11, 30, 10, 0), 12),
+        # Started on the 31st: only the months with a 31st day (seven in 2027, and January 2028).
+        (dt.datetime(2027, 1, 31, 10, 0), 8),
+    ],
+    indirect=["series_clock"],
+)
+def test_admin_series_action_creates_the_next_twelve_months(series_clock, admin_client, expected):
     start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     template = EventFactory(starts_at=start, ends_at=start + dt.timedelta(hours=1))
     series = EventSeries.objects.create(
@@ -833,13 +854,13 @@ def test_admin_series_action_creates_the_next_twelve_months(admin_client):
         {"action": "create_dates", "_selected_action": [series.pk]},
         follow=True,
     )
-    assert series.events.count() in (12, 13)  # today's date is inside the 365 days too
-    assert "new date" in response.content.decode()
+    assert series.events.count() == expected
+    assert f"{expected} new dates created" in response.content.decode()
     admin_client.post(
         "/admin/training/eventseries/",
         {"action": "create_dates", "_selected_action": [series.pk]},
     )
-    assert series.events.count() in (12, 13)
+    assert series.events.count() == expected  # nothing created twice
 
 
 def test_admin_pages_open_and_registrations_are_read_only(admin_client, world):
