@@ -91,6 +91,19 @@ def audit_read(request: HttpRequest, obj: models.Model) -> AuditEvent:
     return audit_record(request=request, action=AuditAction.VIEW, obj=obj)
 
 
+def audit_refused_input(request: HttpRequest) -> None:
+    """core.boundary's hook: a signed-in person's request refused for unusable characters."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    audit_record(
+        request=request,
+        action=AuditAction.PERMISSION_DENIED,
+        outcome=AuditOutcome.DENIED,
+        detail={"reason": "unusable characters in the request"},
+    )
+
+
 def audit_denied(request: HttpRequest, *, object_type: str = "", object_id="") -> AuditEvent:
     return audit_record(
         request=request,

@@ -76,6 +76,7 @@ class AuditAction(models.TextChoices):
     SIGN_IN = "sign_in", "Signed in"
     SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
     LOCKED_OUT = "locked_out", "Locked out"
+    SIGN_IN_SLOWED = "sign_in_slowed", "Sign-in slowed down (many failures)"
     SIGN_OUT = "sign_out", "Signed out"
     TWO_FACTOR_VERIFIED = "two_factor_verified", "Two-factor verified"
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor enrolled"

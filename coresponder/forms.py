@@ -12,6 +12,7 @@ import re
 
 from django import forms
 
+from core import dates
 from coresponder import csvio, services
 from coresponder import dictionary as dd
 from coresponder.models import Clinician, Encounter
@@ -391,12 +392,7 @@ class EncounterForm(DictionaryForm):
 class EncounterFilterForm(forms.Form):
     """The list's filters: a month (YYYY-MM) and an agency."""
 
-    month = forms.RegexField(
-        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-        error_messages={"invalid": "Write the month as YYYY-MM (2025-03)."},
-    )
+    month = dates.MonthField(required=False)
     agency = forms.ChoiceField(required=False)
 
     def __init__(self, *args, **kwargs):
@@ -404,18 +400,17 @@ class EncounterFilterForm(forms.Form):
         self.fields["agency"].choices = [("", "All agencies"), *dd.AGENCIES.items()]
 
     def month_start(self) -> dt.date | None:
-        value = self.cleaned_data.get("month") if self.is_valid() else ""
-        return dt.date.fromisoformat(value + "-01") if value else None
+        return self.cleaned_data.get("month") if self.is_valid() else None
 
 
 # --- Months and call volume ------------------------------------------------------------
 
 
 class MonthCloseForm(forms.Form):
-    month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month = dates.MonthField()
 
     def clean_month(self) -> dt.date:
-        month = dt.date.fromisoformat(self.cleaned_data["month"] + "-01")
+        month = self.cleaned_data["month"]
         if month >= services.month_of(services.today()):
             raise forms.ValidationError("Only a month that has ended can be closed.")
         return month

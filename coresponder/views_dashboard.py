@@ -33,6 +33,7 @@ from accounts.access import staff_required
 from accounts.audit import audit_denied, audit_record
 from accounts.models import AuditAction, Organization
 from accounts.roles import Role
+from core import dates
 from coresponder import charts
 from coresponder.access import is_program_manager, liaison_agency, may_see_substance_use
 from coresponder.measures import (
@@ -73,13 +74,7 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
 
 
 def _date_field(label: str, example: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": f"Enter a date written YYYY-MM-DD, for example {example}."},
-    )
+    return dates.DateField(label=label, required=False, example=example)
 
 
 class DashboardForm(forms.Form):

@@ -15,6 +15,7 @@ from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import audit_denied, audit_record
 from accounts.models import AuditAction
 from accounts.roles import Role
+from core import dates
 from coresponder import csvio
 from coresponder import dictionary as dd
 from coresponder.access import clinician_of, is_program_manager
@@ -52,12 +53,8 @@ class ImportForm(forms.Form):
 
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(label="Export", choices=KINDS, initial=csvio.ENCOUNTERS)
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = dates.DateField(label="From", required=False)
+    date_to = dates.DateField(label="To", required=False)
     agency = forms.ChoiceField(required=False, choices=[("", "All agencies"), *dd.AGENCIES.items()])
     provider = forms.ChoiceField(
         required=False,

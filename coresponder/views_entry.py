@@ -24,6 +24,7 @@ from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import audit_read, audit_record
 from accounts.models import AuditAction
 from accounts.roles import Role
+from core import dates
 from coresponder import dictionary as dd
 from coresponder import services
 from coresponder.access import clinician_of, encounters_visible_to, is_program_manager
@@ -86,10 +87,7 @@ class _Writer:
                 initial["provider"] = clinician.provider.dictionary_code
         if request.GET.get("agency") in dd.AGENCIES:
             initial["agency"] = request.GET["agency"]
-        try:
-            day = dt.date.fromisoformat(request.GET.get("date", ""))
-        except ValueError:
-            day = None
+        day = dates.date_or_none(request.GET.get("date"))
         if day is not None and day <= services.today():
             initial["date"] = day.isoformat()
         return initial
@@ -118,7 +116,7 @@ def encounter_list(request: HttpRequest) -> HttpResponse:
         if month is not None:
             next_month = (month + dt.timedelta(days=31)).replace(day=1)
             encounters = encounters.filter(date__gte=month, date__lt=next_month)
-            applied["month"] = filters.cleaned_data["month"]
+            applied["month"] = f"{month:%Y-%m}"
         if filters.cleaned_data["agency"]:
             encounters = encounters.filter(agency__dictionary_code=filters.cleaned_data["agency"])
             applied["agency"] = filters.cleaned_data["agency"]
@@ -335,9 +333,8 @@ def _volume_initial(request: HttpRequest) -> dict:
     """The form prefilled from a cell's link (?agency=…&month=…), with its numbers."""
     agency, month = request.GET.get("agency", ""), request.GET.get("month", "")
     initial = {"agency": agency if agency in dd.AGENCIES else ""}
-    try:
-        start = dt.date.fromisoformat(month + "-01")
-    except ValueError:
+    start = dates.month_or_none(month)
+    if start is None:
         return initial
     initial["month"] = f"{start:%Y-%m}"
     volume = MonthlyCallVolume.objects.filter(

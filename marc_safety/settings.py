@@ -7,6 +7,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from core.headers import static_file_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -69,23 +71,30 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers a database outage in any layer below with the styled 503 page.
+    "marc_safety.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Headers next, so every answer from below (400, 403, lockout) carries them too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
+    # Request bodies over the limits end here with a 413, before anything reads them.
+    "accounts.bodylimits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The one input boundary: NUL bytes and lone surrogates end here with a 400 (and an
+    # audit entry for a signed-in person), before any view or audit write sees them.
+    "core.boundary.InputBoundaryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.StaffSessionMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "pghistory.middleware.HistoryMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "accounts.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
     "programs.pagecache.AnonymousPageCacheMiddleware",
-    "marc_safety.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "marc_safety.urls"
@@ -158,6 +167,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 REPORT_LEASE_SECONDS = env.int("REPORT_LEASE_SECONDS", default=300)
 # Integration tests only: a pause inside each build, so a test can kill a worker mid-build.
 REPORT_BUILD_PAUSE_SECONDS = env.float("REPORT_BUILD_PAUSE_SECONDS", default=0.0)
+# A CSV import whose runner has shown no sign of life (its heartbeat) for this long is taken
+# over by the next runner or the sweep (coresponder.csvio).
+IMPORT_LEASE_SECONDS = env.float("IMPORT_LEASE_SECONDS", default=30.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "audit-purge-expired": {
@@ -177,10 +189,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 60 * 60},
     },
+    # Imports whose runner died (coresponder.csvio): resumed within about a minute.
     "coresponder-import-resume": {
         "task": "coresponder.import_resume",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 4 * 60},
+        "schedule": 30.0,  # seconds
+        "options": {"expires": 25},
     },
     "reports-start-month": {
         "task": "reports.start_month",
@@ -225,16 +238,55 @@ CSRF_COOKIE_HTTPONLY = True
 # Paths that only staff reach: signed in, enrolled in two-factor and verified this session.
 STAFF_PATH_PREFIXES = ["/staff/", "/admin/", "/account/two_factor/"]
 
-# Sign-in lockout (django-axes): per account and, separately, per client address.
+# Sign-in lockout (django-axes, accounts.lockout): per account and client address together,
+# so one address's failures on "alice" lock neither other accounts nor alice elsewhere;
+# an account failing from many addresses is slowed down instead, and administrators told.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("LOCKOUT_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.PortalAxesHandler"
 AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.network.sign_in_username"
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# A success resets only its own (account, address) failures (the lockout parameters).
 AXES_RESET_ON_SUCCESS = True
+# Attempts refused while locked are not counted: they neither extend the lock nor add to
+# the account's slowdown.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+# Never shown or stored in clear (the portal keeps no attempt's form data at all, too).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "auth-password",
+    "password1",
+    "password2",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "otp_token",
+    "token-otp_token",
+    "backup-otp_token",
+    "csrfmiddlewaretoken",
+]
+SIGN_IN_SLOWDOWN_AFTER = env.int("SIGN_IN_SLOWDOWN_AFTER", default=10)
+SIGN_IN_SLOWDOWN_MAX_SECONDS = env.int("SIGN_IN_SLOWDOWN_MAX_SECONDS", default=300)
+
+# Request bodies (accounts.bodylimits), refused with 413 before they are read. Public forms
+# have no file fields; staff upload CSV imports and documents. Keep the proxy's limit
+# (nginx client_max_body_size) at the larger of the two.
+PUBLIC_FORM_MAX_BODY_BYTES = env.int("PUBLIC_FORM_MAX_BODY_BYTES", default=64 * 1024)
+# The co-responder import takes CSV files up to 100 MiB; the form around one adds a little.
+STAFF_UPLOAD_MAX_BYTES = env.int("STAFF_UPLOAD_MAX_BYTES", default=101 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "accounts.bodylimits.BodyLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Form fields other than files, held in memory: 1 MiB is far above any form's text.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Public forms: rate limits per client address, counted in the shared cache.
 RATELIMIT_IP_META_KEY = "accounts.network.client_ip_meta"
@@ -264,6 +316,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Static files carry the site's security headers (WhiteNoise answers before the header
+# middleware) and no wildcard CORS header.
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
@@ -288,6 +344,9 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821
+    # Printed emails with their private links masked (core.mail).
+    EMAIL_BACKEND = "core.mail.MaskingConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MARC Safety Portal <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -326,12 +385,25 @@ CONTENT_SECURITY_POLICY = {
 # Anonymous public pages are cached whole; the cache is invalidated on any content change.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 PAGE_CACHE_GENERATION_CHECK_SECONDS = env.float("PAGE_CACHE_GENERATION_CHECK_SECONDS", default=1.0)
+# While Redis is unreachable each process serves the pages it holds for at most this long
+# after they were last known fresh (edits made elsewhere meanwhile show after that), and
+# leaves Redis alone for PAGE_CACHE_REDIS_RETRY_SECONDS after each failed call.
+PAGE_CACHE_STALE_SECONDS = env.float("PAGE_CACHE_STALE_SECONDS", default=300.0)
+PAGE_CACHE_REDIS_RETRY_SECONDS = env.float("PAGE_CACHE_REDIS_RETRY_SECONDS", default=1.5)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every record passes core.logs.mask_path: private link tokens never reach a log.
+    "filters": {"private_links": {"()": "core.logs.PrivateLinkFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["private_links"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
@@ -339,6 +411,13 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# core.boundary calls this for a request it refuses (accounts records it in the audit log).
+INPUT_REFUSED_HOOK = "accounts.audit.audit_refused_input"
+
+# /healthz names the failing part only to local monitoring or to a holder of this token
+# (sent as "Authorization: Bearer <token>"); everyone else sees only up or down.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # The 24-hour 911 Peer Support Line, shown on every page's footer and the home page.
 PEER_SUPPORT_LINE = env.str("PEER_SUPPORT_LINE", default="816-701-8212")

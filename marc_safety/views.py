@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -90,15 +91,30 @@ def _broker() -> None:
         client.close()
 
 
+def _monitoring(request: HttpRequest) -> bool:
+    """Local monitoring (loopback, not through the proxy) or one holding HEALTHZ_TOKEN."""
+    token = settings.HEALTHZ_TOKEN
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if given and constant_time_compare(given, token):
+            return True
+    remote = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    return not forwarded and remote in ("127.0.0.1", "::1")
+
+
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Up or down for anyone; which part failed, and why, only for monitoring."""
     results = {
         name: _check(name, probe)
         for name, probe in (("database", _database), ("cache", _cache), ("broker", _broker))
     }
     healthy = all(ok for _, ok in results.values())
-    body = {"status": "ok" if healthy else "fail"} | {k: v for k, (v, _) in results.items()}
+    body = {"status": "ok" if healthy else "fail"}
+    if _monitoring(request):
+        body |= {k: v for k, (v, _) in results.items()}
     return JsonResponse(body, status=200 if healthy else 503)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.forms import HoneypotMixin
 from accounts.models import Organization, OrganizationKind
 from accounts.selectors import agencies_in_region
+from core import dates
 from peersupport.models import ContactMethod, IncidentKind, RequestType, Urgency
 from peersupport.services import RequestData
 
@@ -86,10 +87,9 @@ class SupportRequestForm(HoneypotMixin, forms.Form):
             "invalid_choice": "Choose the kind of incident, or “Other”.",
         },
     )
-    incident_date = forms.DateField(
+    incident_date = dates.DateField(
         label="Date of the incident",
         help_text="The day it happened, or the day it began. For example, 2025-03-14.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Enter the date of the incident.",
             "invalid": "Enter the date of the incident as year-month-day, such as 2025-03-14.",

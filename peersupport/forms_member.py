@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from core import dates
 from peersupport.models import ServiceType
 
 MAX_PEOPLE_REACHED = 500
@@ -16,10 +17,7 @@ MAX_HOURS = Decimal(24)
 
 
 class ActivityForm(forms.Form):
-    date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="The day the support took place.",
-    )
+    date = dates.DateField(help_text="The day the support took place.")
     service_type = forms.ChoiceField(
         label="Service",
         choices=[("", "Choose the service"), *ServiceType.choices],

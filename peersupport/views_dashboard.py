@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from accounts.access import staff_required
 from accounts.roles import Role
 from accounts.staff_areas import StaffArea, register
+from core import dates
 from peersupport import dashboard as stats
 
 DASHBOARD_ROLES = (Role.PEER_SUPPORT_COORDINATOR, Role.PROGRAM_MANAGER)
@@ -37,20 +38,16 @@ def register_staff_area() -> None:
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(
+    start = dates.DateField(
         label="From",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"],
         error_messages={
             "invalid": "Enter the first day as a date, for example 2025-01-31.",
         },
     )
-    end = forms.DateField(
+    end = dates.DateField(
         label="To",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"],
         error_messages={
             "invalid": "Enter the last day as a date, for example 2025-12-31.",
         },

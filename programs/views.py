@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from core import dates
 from programs import selectors, uploads
 from programs.models import DocumentKind
 from programs.pagecache import public_page
@@ -18,8 +19,11 @@ log = logging.getLogger(__name__)
 
 
 def _preview(request: HttpRequest, perm: str) -> bool:
-    """Editors see drafts with ?preview=1; everyone else gets the published site."""
-    return "preview" in request.GET and request.user.has_perm(perm)
+    """Editors see drafts with ?preview=1, once this session has passed two-factor sign-in;
+    everyone else (an editor signed in without a code included) gets the published site."""
+    user = request.user
+    verified = getattr(user, "is_verified", lambda: False)()
+    return "preview" in request.GET and verified and user.has_perm(perm)
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -85,6 +89,8 @@ def highlights_index(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_page
 def highlights_year(request: HttpRequest, year: int) -> HttpResponse:
+    if not dates.year_in_range(year):
+        raise Http404("No highlights for that year.")
     preview = _preview(request, "programs.view_highlight")
     highlights = selectors.highlights_for_year(year=year, preview=preview)
     if not highlights:

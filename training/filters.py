@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from core import dates
 from programs.models import ProgramArea
 from training.models import SEAT_STATUSES, Audience, Committee, Event, EventKind
 
@@ -31,12 +32,8 @@ class EventFilterForm(forms.Form):
         empty_label="All hosts",
         label="Host committee",
     )
-    start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = dates.DateField(required=False, label="From")
+    end = dates.DateField(required=False, label="To")
     seats = forms.BooleanField(required=False, label="Only events with seats left")
 
     def clean(self):

@@ -6,14 +6,23 @@ It cannot be guessed or forged without the secret key, it needs no database row,
 stops working if a coordinator corrects the registration's email address. The address
 itself is not in the token, so it does not end up in server logs or browser history.
 Tokens do not expire: the link in a confirmation must work up to the day of the event.
+
+A training-history link is different: it shows a person's whole record, so its token is
+random (secrets.token_urlsafe), holds no personal data, expires, and only its SHA-256 is
+stored in HistoryLink, like the peer-support status token.
 """
+
+import datetime as dt
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from training.models import Registration
+from training.models import HistoryLink, Registration
 
 CANCEL_SALT = "training.cancel"
 # The page after a successful registration; its link only needs to work for a while.
@@ -64,3 +73,32 @@ def registration_from_registered_token(token: str) -> Registration | None:
     except (signing.BadSignature, TypeError, ValueError):
         return None
     return Registration.objects.select_related("event").filter(pk=pk).first()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def history_link_create(*, email: str, lifetime: dt.timedelta) -> str:
+    """Store a new history link for the address and return its token (shown only once).
+
+    Links that expired more than a day ago are removed on the way."""
+    now = timezone.now()
+    HistoryLink.objects.filter(expires_at__lt=now - dt.timedelta(days=1)).delete()
+    token = secrets.token_urlsafe(32)
+    HistoryLink.objects.create(
+        token_hash=_hash(token), email=email.strip().lower(), expires_at=now + lifetime
+    )
+    return token
+
+
+def history_link_email(token: str) -> tuple[str | None, str | None]:
+    """(email, None) for a live token, or (None, "expired") / (None, "invalid")."""
+    if not token or len(token) > 100:
+        return None, "invalid"
+    link = HistoryLink.objects.filter(token_hash=_hash(token)).first()
+    if link is None:
+        return None, "invalid"
+    if link.expires_at <= timezone.now():
+        return None, "expired"
+    return link.email, None

@@ -305,3 +305,19 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class HistoryLink(models.Model):
+    """An emailed training-history link. The link carries a random token; only its SHA-256
+    is stored, so the token holds no personal data and the table cannot rebuild a link."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"History link (expires {self.expires_at:%Y-%m-%d %H:%M})"

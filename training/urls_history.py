@@ -3,7 +3,7 @@ from django.urls import path
 from training import views_history
 
 # Training history by emailed link, certificates of attendance, public verification.
-# "sent/" comes before "<token>/": a signed token always holds a colon, so never "sent".
+# "sent/" comes before "<token>/": a token is 43 random characters, so never "sent".
 urlpatterns = [
     path("training/history/", views_history.history_request, name="history_request"),
     path("training/history/sent/", views_history.history_sent, name="history_sent"),

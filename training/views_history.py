@@ -1,9 +1,9 @@
 """Training history by emailed link (no password), certificate downloads, verification.
 
 A person types their email address; if any registration has that address, we email a
-signed link that works for 24 hours. The answer on the page is the same either way, so the
-form does not tell anyone whether an address is known. The link carries the address,
-signed with the site's key and a timestamp (TimestampSigner, salt "training.history").
+link that works for 24 hours. The answer on the page is the same either way, so the
+form does not tell anyone whether an address is known. The link carries a random token
+that holds no personal data; only its hash is stored (training.links).
 
 History pages and certificates are personal data: they are sent with
 Cache-Control: no-store, are never marked for the public page cache, and ask search
@@ -17,7 +17,6 @@ import time
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +35,7 @@ from training.certificates import (
 )
 from training.credits import event_date, history_for, registration_hours
 from training.emails import email_once
+from training.links import history_link_create, history_link_email
 from training.models import Registration, RegistrationStatus
 
 LINK_SALT = "training.history"
@@ -46,24 +46,17 @@ LINK_WINDOW_SECONDS = 5 * 60
 LINK_SUBJECT = "Your MARC training history link"
 
 
-# --- Signed links ----------------------------------------------------------------------
+# --- Links ----------------------------------------------------------------------------
 
 
 def history_token(email: str) -> str:
-    return signing.TimestampSigner(salt=LINK_SALT).sign_object(email.strip().lower())
+    """A new link token for the address, valid for LINK_MAX_AGE (see links.history_link_create)."""
+    return history_link_create(email=email, lifetime=LINK_MAX_AGE)
 
 
 def email_from_token(token: str) -> tuple[str | None, str | None]:
     """(email, None) for a good token, or (None, "expired" / "invalid")."""
-    try:
-        email = signing.TimestampSigner(salt=LINK_SALT).unsign_object(token, max_age=LINK_MAX_AGE)
-    except signing.SignatureExpired:
-        return None, "expired"
-    except signing.BadSignature:
-        return None, "invalid"
-    if not isinstance(email, str) or "@" not in email:
-        return None, "invalid"
-    return email, None
+    return history_link_email(token)
 
 
 def history_link_send(*, email: str) -> bool:

@@ -1,4 +1,4 @@
-"""Passwords, sign-in lockout, security headers, production settings and public-form limits."""
+"""Passwords, security headers, production settings and public-form limits."""
 
 import json
 import os
@@ -8,18 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from axes.models import AccessAttempt
-from axes.utils import reset as axes_reset
 from django.core import mail
 from django.test import Client
 
-from accounts.models import AuditAction, AuditEvent, AuditOutcome
+from accounts.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
-LOCKED = "Sign-in is locked for now"
 CODE_STEP = "6-digit code"
 
 
@@ -171,134 +168,7 @@ def test_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client)
     assert mail.outbox == []
 
 
-# --- Sign-in lockout (django-axes) -------------------------------------------------------
-
-
-def _fail_five_times(client, usernames, addresses, forwarded=None):
-    for i, (username, address) in enumerate(zip(usernames, addresses, strict=True)):
-        extra = {"REMOTE_ADDR": address}
-        if forwarded is not None:
-            extra["HTTP_X_FORWARDED_FOR"] = forwarded[i]
-        response = _sign_in(client, username, "wrong password", **extra)
-        assert response.status_code in (200, 429)
-
-
-def test_an_account_is_locked_after_five_failures_from_different_addresses(client, make_staff):
-    make_staff(username="target")
-    _fail_five_times(client, ["target"] * 5, [f"10.0.0.{i}" for i in range(1, 6)])
-    response = _sign_in(client, "target", REMOTE_ADDR="10.0.0.6")
-    assert response.status_code == 429
-    html = response.content.decode()
-    assert LOCKED in html
-    assert CODE_STEP not in html
-
-
-def test_four_failures_do_not_lock_an_account(client, make_staff):
-    make_staff(username="clumsy")
-    for _ in range(4):
-        assert _sign_in(client, "clumsy", "wrong password").status_code == 200
-    response = _sign_in(client, "clumsy")
-    assert response.status_code == 200
-    assert CODE_STEP in response.content.decode()
-
-
-def test_an_address_is_locked_after_five_failures_for_different_accounts(client, make_staff):
-    make_staff(username="bystander")
-    _fail_five_times(client, [f"guess{i}" for i in range(5)], ["203.0.113.9"] * 5)
-    locked = _sign_in(client, "bystander", REMOTE_ADDR="203.0.113.9")
-    assert locked.status_code == 429
-    assert LOCKED in locked.content.decode()
-    elsewhere = _sign_in(Client(), "bystander", REMOTE_ADDR="203.0.113.10")
-    assert elsewhere.status_code == 200
-    assert CODE_STEP in elsewhere.content.decode()
-
-
-def test_behind_one_proxy_a_spoofed_forwarded_address_does_not_evade_the_lock(
-    client, make_staff, settings
-):
-    settings.TRUSTED_PROXY_COUNT = 1
-    make_staff(username="bystander")
-    proxy = ["10.1.1.1"] * 5
-    spoofed = [f"192.0.2.{i}, 198.51.100.9" for i in range(1, 6)]
-    _fail_five_times(client, [f"guess{i}" for i in range(5)], proxy, forwarded=spoofed)
-    locked = _sign_in(
-        client, "bystander", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.9"
-    )
-    assert locked.status_code == 429
-    assert LOCKED in locked.content.decode()
-    # Another client behind the same proxy is not locked.
-    other = _sign_in(
-        Client(), "bystander", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="198.51.100.10"
-    )
-    assert other.status_code == 200
-    assert CODE_STEP in other.content.decode()
-
-
-def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, make_staff, settings):
-    settings.TRUSTED_PROXY_COUNT = 0
-    make_staff(username="bystander")
-    forwarded = [f"198.51.100.{i}" for i in range(1, 6)]
-    _fail_five_times(
-        client, [f"guess{i}" for i in range(5)], ["203.0.113.50"] * 5, forwarded=forwarded
-    )
-    locked = _sign_in(
-        client, "bystander", REMOTE_ADDR="203.0.113.50", HTTP_X_FORWARDED_FOR="198.51.100.77"
-    )
-    assert locked.status_code == 429
-    # The attacker's forwarded addresses do not lock out a different real client.
-    other = _sign_in(
-        Client(), "bystander", REMOTE_ADDR="203.0.113.51", HTTP_X_FORWARDED_FOR="198.51.100.1"
-    )
-    assert other.status_code == 200
-    assert CODE_STEP in other.content.decode()
-
-
-def test_failed_sign_ins_and_the_lockout_are_in_the_audit_log(client, make_staff):
-    make_staff(username="target")
-    _fail_five_times(client, ["target"] * 5, [f"10.0.0.{i}" for i in range(1, 6)])
-    failed = AuditEvent.objects.filter(action=AuditAction.SIGN_IN_FAILED)
-    assert failed.count() >= 5
-    assert set(failed.values_list("actor_username", flat=True)) == {"target"}
-    assert {"10.0.0.1", "10.0.0.5"} <= set(failed.values_list("ip_address", flat=True))
-    assert set(failed.values_list("outcome", flat=True)) == {AuditOutcome.FAILURE}
-    locked = AuditEvent.objects.get(action=AuditAction.LOCKED_OUT)
-    assert locked.actor_username == "target"
-    assert locked.outcome == AuditOutcome.DENIED
-    assert locked.ip_address == "10.0.0.5"
-    assert locked.path == "/account/login/"
-
-
-def test_resetting_the_attempts_unlocks_the_account(client, make_staff):
-    make_staff(username="target")
-    _fail_five_times(client, ["target"] * 5, [f"10.0.0.{i}" for i in range(1, 6)])
-    assert _sign_in(client, "target", REMOTE_ADDR="10.0.0.6").status_code == 429
-    assert axes_reset(username="target") >= 1
-    response = _sign_in(client, "target", REMOTE_ADDR="10.0.0.6")
-    assert response.status_code == 200
-    assert CODE_STEP in response.content.decode()
-
-
-def test_an_administrator_unlocks_an_account_in_the_admin(make_staff, staff_client):
-    make_staff(username="target")
-    attacker = Client()
-    _fail_five_times(attacker, ["target"] * 5, [f"10.0.0.{i}" for i in range(1, 6)])
-    assert _sign_in(attacker, "target", REMOTE_ADDR="10.0.0.6").status_code == 429
-
-    admin = staff_client(make_staff(superuser=True))
-    changelist = admin.get("/admin/axes/accessattempt/")
-    assert changelist.status_code == 200
-    assert "target" in changelist.content.decode()
-    ids = list(AccessAttempt.objects.filter(username="target").values_list("pk", flat=True))
-    response = admin.post(
-        "/admin/axes/accessattempt/",
-        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
-    )
-    assert response.status_code == 302
-    assert not AccessAttempt.objects.filter(username="target").exists()
-
-    response = _sign_in(attacker, "target", REMOTE_ADDR="10.0.0.6")
-    assert response.status_code == 200
-    assert CODE_STEP in response.content.decode()
+# The sign-in lockout has its own module: test_lockout.py.
 
 
 # --- Security headers --------------------------------------------------------------------

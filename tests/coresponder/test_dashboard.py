@@ -233,7 +233,8 @@ def test_the_default_period_is_the_last_twelve_months(manager, staff_client):
         ({"start": "2025-03-01", "end": "2025-01-01"}, "on or after the first day"),
         ({"start": "01/03/2025"}, "YYYY-MM-DD"),
         ({"start": "2010-01-01", "end": "2025-01-01"}, "at most 10 years"),
-        ({"start": "2999-01-01", "end": "2999-02-01"}, "cannot be in the future"),
+        ({"start": "2099-01-01", "end": "2099-02-01"}, "cannot be in the future"),
+        ({"start": "0999-01-01", "end": "2025-02-01"}, "between 1900 and 2199"),
         ({"provider": "nobody"}, "Select a valid choice"),
     ],
 )

@@ -378,7 +378,8 @@ def test_the_period_ends_are_whole_local_days():
 @pytest.mark.parametrize(
     "params,message",
     [
-        ({"start": "2025-13-01", "end": "2025-12-31"}, "Enter the first day as a date"),
+        ({"start": "2025-13-01", "end": "2025-12-31"}, "2025-13-01 does not exist"),
+        ({"start": "2025-1-01", "end": "2025-12-31"}, "Enter the first day as a date"),
         ({"start": "2025-01-01", "end": "tomorrow"}, "Enter the last day as a date"),
         (
             {"start": "2025-06-01", "end": "2025-05-31"},
@@ -386,7 +387,7 @@ def test_the_period_ends_are_whole_local_days():
         ),
         ({"start": "2099-01-01", "end": "2099-02-01"}, "The first day cannot be in the future."),
         ({"start": "2015-01-01", "end": "2025-01-01"}, "Choose a period of at most 5 years"),
-        ({"start": "2020-01-01", "end": "9999-12-31"}, "Choose a period of at most 5 years"),
+        ({"start": "2020-01-01", "end": "9999-12-31"}, "between 1900 and 2199"),
     ],
 )
 def test_a_wrong_period_is_refused_with_a_clear_message(coordinator_client, params, message):

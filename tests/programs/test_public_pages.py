@@ -50,17 +50,35 @@ def test_page_of_a_draft_area_is_not_public(client):
     assert client.get(page.get_absolute_url()).status_code == 404
 
 
-def test_editor_previews_a_draft_and_the_preview_is_never_cached(client, django_user_model):
+def test_editor_previews_a_draft_and_the_preview_is_never_cached(make_staff, staff_client):
     page = PageFactory(status=Status.DRAFT, title="Draft plan page")
-    editor = django_user_model.objects.create_user("editor", password="x" * 16, is_staff=True)
+    editor = make_staff()
     editor.user_permissions.add(*_perms("view_programpage"))
-    client.force_login(editor)
+    client = staff_client(editor)  # signed in and verified with a two-factor code
     assert client.get(page.get_absolute_url()).status_code == 404
     response = client.get(page.get_absolute_url() + "?preview=1")
     assert response.status_code == 200
     assert "Draft plan page" in response.content.decode()
     assert "Preview" in response.content.decode()
     assert "no-store" in response["Cache-Control"]
+
+
+def test_preview_needs_a_session_that_passed_two_factor(client, make_staff):
+    """An editor's password alone (a session without the second factor) shows no draft."""
+    page = PageFactory(status=Status.DRAFT, title="Draft plan page")
+    area = page.area
+    area.status = Status.DRAFT
+    area.save()
+    HighlightFactory(year=2024, title="Draft highlight", status=Status.DRAFT)
+    editor = make_staff()
+    editor.user_permissions.add(
+        *_perms("view_programpage"), *_perms("view_programarea"), *_perms("view_highlight")
+    )
+    client.force_login(editor)  # password only: no two-factor device verified
+    assert client.get(page.get_absolute_url() + "?preview=1").status_code == 404
+    assert client.get(area.get_absolute_url() + "?preview=1").status_code == 404
+    response = client.get("/highlights/2024/?preview=1")
+    assert "Draft highlight" not in response.content.decode()
 
 
 def test_staff_without_permission_cannot_preview(client, django_user_model):
