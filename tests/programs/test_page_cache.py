@@ -1,6 +1,10 @@
-import pytest
+import time
 
-from programs.models import Status
+import pytest
+from django.core.cache.backends.redis import RedisCache
+
+from programs import pagecache
+from programs.models import ProgramPage, Status
 from tests.programs.factories import AreaFactory, PageFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +93,127 @@ def test_an_edit_in_this_process_is_seen_at_once_even_with_a_long_check_interval
     response = client.get(page.get_absolute_url())
     assert "X-Page-Cache" not in response
     assert "After" in response.content.decode()
+
+
+# --- Redis down: the in-process layer keeps serving, for a bounded time -----------------
+
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The page cache's clock, frozen; tests move it on by hand."""
+    now = [time.monotonic()]
+    monkeypatch.setattr(pagecache, "_clock", lambda: now[0])
+    return now
+
+
+@pytest.fixture
+def redis_calls(monkeypatch):
+    """How often the page cache asked Redis (successfully or not) for pages."""
+    calls = []
+    get_many = RedisCache.get_many
+
+    def counted(self, *args, **kwargs):
+        calls.append(args)
+        return get_many(self, *args, **kwargs)
+
+    monkeypatch.setattr(RedisCache, "get_many", counted)
+    return calls
+
+
+def served_from_cache(client, page) -> tuple[bool, str]:
+    response = client.get(page.get_absolute_url())
+    assert response.status_code == 200
+    return response.get("X-Page-Cache") == "hit", response.content.decode()
+
+
+def test_with_redis_down_pages_are_served_from_process_memory_for_a_bounded_time(
+    client, settings, clock, redis_calls
+):
+    settings.PAGE_CACHE_SECONDS = 3600  # the entries' own lifetime is not what ends them
+    settings.PAGE_CACHE_STALE_SECONDS = 300
+    settings.PAGE_CACHE_REDIS_RETRY_SECONDS = 2
+    known = PageFactory(title="Cached before the outage")
+    new = PageFactory(title="First asked for during the outage")
+    assert served_from_cache(client, known)[0] is False  # rendered, stored in both layers
+
+    settings.CACHES = REDIS_DOWN
+    clock[0] += 10
+    hit, html = served_from_cache(client, known)
+    assert hit and "Cached before the outage" in html  # from the local layer
+    hit, html = served_from_cache(client, new)
+    assert not hit and "First asked for during the outage" in html  # rendered ...
+    assert served_from_cache(client, new)[0]  # ... stored locally, and served from there
+
+    # An edit made by another process: this one cannot hear of it while Redis is down.
+    ProgramPage.objects.filter(pk=known.pk).update(title="Edited elsewhere")
+    clock[0] += 280  # known fresh 290 s ago (when Redis last answered): still served
+    hit, html = served_from_cache(client, known)
+    assert hit and "Cached before the outage" in html
+    clock[0] += 20  # past the bound: rendered again, and served locally again
+    hit, html = served_from_cache(client, known)
+    assert not hit and "Edited elsewhere" in html
+    assert served_from_cache(client, known)[0]
+    clock[0] += 299  # rendered 299 s ago during the outage: still served
+    assert served_from_cache(client, known)[0]
+    clock[0] += 1
+    assert not served_from_cache(client, known)[0]
+
+
+def test_a_dead_redis_is_asked_once_per_retry_interval_not_on_every_request(
+    client, settings, clock, redis_calls, caplog
+):
+    settings.PAGE_CACHE_REDIS_RETRY_SECONDS = 2
+    page = PageFactory(title="Hot page")
+    settings.CACHES = REDIS_DOWN
+    for _ in range(5):
+        assert "Hot page" in served_from_cache(client, page)[1]
+    assert len(redis_calls) == 1  # the first request failed; the breaker kept Redis out
+    assert caplog.text.count("page cache: lookup failed") == 1
+    clock[0] += 2.5
+    for _ in range(5):
+        assert served_from_cache(client, page)[0]
+    assert len(redis_calls) == 2  # one more try after the interval, failed again
+
+
+class _DeadCache:
+    """A cache whose server does not answer (without changing the CACHES setting)."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("Redis is down")
+
+        return fail
+
+
+def test_an_edit_made_while_redis_is_down_shows_here_at_once_and_everywhere_once_it_is_back(
+    client, settings, clock, monkeypatch
+):
+    settings.PAGE_CACHE_GENERATION_CHECK_SECONDS = 60
+    page = PageFactory(title="Before")
+    served_from_cache(client, page)
+    generation = pagecache.cache.get(pagecache.GENERATION_KEY)
+    redis = pagecache.cache
+
+    monkeypatch.setattr(pagecache, "cache", _DeadCache())
+    clock[0] += 61
+    assert served_from_cache(client, page)[0]
+    page.title = "After"
+    page.save()  # content_changed(): this process's local layer is cleared at once
+    hit, html = served_from_cache(client, page)
+    assert not hit and "After" in html
+
+    monkeypatch.setattr(
+        pagecache, "cache", redis
+    )  # Redis is back: the pending bump reaches the other processes
+    clock[0] += 61
+    hit, html = served_from_cache(client, page)
+    assert not hit and "After" in html
+    assert pagecache.cache.get(pagecache.GENERATION_KEY) not in (None, generation)
