@@ -1,9 +1,10 @@
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import StreamingHttpResponse
-from django.urls import path
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.urls import path, reverse
 
 from accounts import services
 from accounts.audit import audit_record
@@ -100,8 +101,13 @@ class AuditEventAdmin(admin.ModelAdmin):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
-        queryset = changelist.get_queryset(request).order_by("at", "id")
+        try:
+            changelist = self.get_changelist_instance(request)
+            queryset = changelist.get_queryset(request).order_by("at", "id")
+        except IncorrectLookupParameters:
+            # A filter the list does not have (a hand-edited address): back to the list,
+            # which explains it the admin's own way.
+            return HttpResponseRedirect(reverse("admin:accounts_auditevent_changelist") + "?e=1")
         audit_record(
             request=request,
             action=AuditAction.EXPORT,

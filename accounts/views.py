@@ -6,7 +6,7 @@ from django.urls import reverse_lazy
 
 from accounts import staff_areas
 from accounts.access import roles_of, staff_required
-from accounts.audit import audit_record
+from accounts.audit import audit_denied_once, audit_record
 from accounts.forms import StaffPasswordResetForm
 from accounts.models import AuditAction
 from accounts.publicforms import RATE_LIMIT_MESSAGE, over_rate_limit
@@ -66,3 +66,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 password_change = staff_required()(PasswordChangeView.as_view())
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    """The 403 page for every refusal raised as PermissionDenied (the admin's included),
+    recorded in the audit log once, like the refusals of accounts.access."""
+    audit_denied_once(request, object_type="page")
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token: refused, recorded, explained."""
+    audit_denied_once(request, object_type="csrf")
+    context = {
+        "message": "This form had expired or came from another site. Go back, reload the "
+        "page and send it again."
+    }
+    return render(request, "403.html", context, status=403)

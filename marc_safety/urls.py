@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler403 = "accounts.views.permission_denied"
 handler500 = "marc_safety.views.server_error"
 
 # Development only (production: the reverse proxy, see the README): the uploaded images

@@ -4,8 +4,8 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
+from core.uploads import ACCEPTED_EXTENSIONS
 from programs.models import Document, Highlight, HighlightFigure, ProgramArea, ProgramPage
-from programs.uploads import ACCEPTED_EXTENSIONS
 
 
 class PreviewLinkMixin:
@@ -79,7 +79,7 @@ class HighlightAdmin(PreviewLinkMixin, VersionAdmin):
 
 class DocumentAdminForm(forms.ModelForm):
     """The file picker offers only allow-listed types; the model field's validator checks
-    the content (programs.uploads) and shows its message on the file field."""
+    the content (core.uploads) and shows its message on the file field."""
 
     class Meta:
         model = Document

@@ -1,6 +1,6 @@
 """Re-check stored documents against the upload allow-list and unpublish those that fail.
 
-Files uploaded before programs.uploads existed were never checked. The download view
+Files uploaded before core.uploads existed were never checked. The download view
 already refuses to serve them; this takes them off the public lists too, so editors can
 see them as drafts and replace the file.
 """
@@ -11,8 +11,8 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.uploads import document_type
 from programs.models import Document, Status
-from programs.uploads import document_type
 
 
 @dataclass(frozen=True)

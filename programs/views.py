@@ -5,8 +5,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from core import dates
-from programs import selectors, uploads
+from core import dates, uploads
+from programs import selectors
 from programs.models import DocumentKind
 from programs.pagecache import public_page
 

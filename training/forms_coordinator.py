@@ -1,10 +1,9 @@
 """Forms of the coordinator pages. They validate; training.coordination acts."""
 
-import os
-
 from django import forms
 from django.utils.text import slugify
 
+from core.uploads import validate_document_file
 from training.models import (
     Audience,
     DocumentKind,
@@ -15,7 +14,6 @@ from training.models import (
 )
 
 LOCAL_TIME_HELP = "Central time (Kansas City)."
-DOCUMENT_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "csv", "odt"}
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -158,16 +156,14 @@ class EventDocumentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["kind"].initial = DocumentKind.AGENDA
         self.fields["file"].help_text = (
-            "PDF, Word, Excel, PowerPoint or text; at most 20 MB. Agendas and minutes are "
-            "shown on the public event page."
+            "PDF, Word, Excel, PowerPoint or OpenDocument; at most 20 MB. Agendas and minutes "
+            "are shown on the public event page."
         )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        extension = os.path.splitext(upload.name)[1].lower().lstrip(".")
-        if extension not in DOCUMENT_EXTENSIONS:
-            allowed = ", ".join(sorted(DOCUMENT_EXTENSIONS))
-            raise forms.ValidationError(f"Upload one of these kinds of file: {allowed}.")
+        # The content decides, not the name: a web page or script renamed .pdf is refused.
+        validate_document_file(upload)
         if upload.size > DOCUMENT_MAX_BYTES:
             raise forms.ValidationError("The file is larger than 20 MB.")
         return upload

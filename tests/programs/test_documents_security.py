@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.urls import clear_url_caches
 from PIL import Image
 
-from programs import uploads
+from core import uploads
 from programs.models import Document, ProgramArea, Status
 from tests.programs.factories import AreaFactory, DocumentFactory
 
