@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: run test install lint format bench-load clean
+.PHONY: run test check install lint format bench-load clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -30,6 +30,18 @@ PYTEST_ARGS ?= -n auto
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# What CI runs before the tests (.ci/run): lint, formatting, migrations in step with the
+# models, the import contracts of pyproject.toml, and Django's deployment checks with
+# production settings (debug off, a throwaway SECRET_KEY).
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+	env -u DJANGO_DEBUG DJANGO_SETTINGS_MODULE=marc_safety.settings \
+		SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 lint: install
 	$(BIN)/ruff check .

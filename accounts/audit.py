@@ -3,6 +3,8 @@
     audit_record(request=request, action=AuditAction.VIEW, obj=encounter)
     audit_denied(request, obj_type="peersupport.supportrequest", obj_id=pk)
 
+The actions to record (AuditAction) are imported from here too.
+
 Models that hold confidential data are declared with @confidential: besides the reads and
 writes the app records through this API, a database trigger (django-pghistory) captures
 every insert, update and delete, so bulk updates and raw SQL are not missed.
@@ -105,6 +107,7 @@ def audit_refused_input(request: HttpRequest) -> None:
 
 
 def audit_denied(request: HttpRequest, *, object_type: str = "", object_id="") -> AuditEvent:
+    request._audit_denied_recorded = True  # permission_denied (the 403 handler) adds no second
     return audit_record(
         request=request,
         action=AuditAction.PERMISSION_DENIED,
@@ -112,3 +115,9 @@ def audit_denied(request: HttpRequest, *, object_type: str = "", object_id="") -
         object_type=object_type,
         object_id=object_id,
     )
+
+
+def audit_denied_once(request: HttpRequest, *, object_type: str = "") -> None:
+    """Record a refusal unless this request's refusal is already on record."""
+    if not getattr(request, "_audit_denied_recorded", False):
+        audit_denied(request, object_type=object_type)

@@ -1,30 +1,24 @@
-from django import forms
 from django.contrib.auth.forms import PasswordResetForm
+from django.template.loader import render_to_string
 
-HONEYPOT_FIELD = "website"
-
-
-class HoneypotMixin(forms.Form):
-    """A field people never see or fill; a bot that fills it gets a clear error, not success.
-
-    The field sits in a block hidden with CSS and from assistive technology
-    (templates/includes/honeypot.html), and is left out of tab order.
-    """
-
-    website = forms.CharField(
-        required=False,
-        label="Leave this field empty",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-    def clean_website(self):
-        if self.cleaned_data.get(HONEYPOT_FIELD):
-            raise forms.ValidationError(
-                "This form was filled in by an automated tool, so it was not sent. "
-                "If you are a person, clear the hidden “Leave this field empty” box and try again."
-            )
-        return ""
+from accounts.publicforms import HoneypotMixin
+from accounts.services import password_reset_email_queue
 
 
 class StaffPasswordResetForm(HoneypotMixin, PasswordResetForm):
-    pass
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Through the outbox (core.outbox), like every email of the portal."""
+        password_reset_email_queue(
+            user=context["user"],
+            email=to_email,
+            subject=render_to_string(subject_template_name, context),
+            link={name: context[name] for name in ("protocol", "domain", "uid", "token")},
+        )

@@ -1,11 +1,12 @@
-"""Writes for accounts: deactivation, sign-in slowdown notices, the audit log's purge."""
+"""Writes for accounts: deactivation, sign-in slowdown notices, the audit log's purge, and
+the organizations that demo content adds to the directory."""
 
 import datetime as dt
 import logging
+import uuid
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -15,8 +16,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.audit import audit_record
-from accounts.models import AuditAction, AuditEvent, AuditOutcome, User
+from accounts.models import AuditAction, AuditEvent, AuditOutcome, Organization, User
 from accounts.roles import Role
+from core.outbox import outbox_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,14 @@ def user_deactivate(*, user: User, by: User | None = None) -> int:
     return ended
 
 
+def organization_ensure(*, name: str, kind: str, county: str, state: str) -> Organization:
+    """The directory's organization of this name and kind, added if missing."""
+    organization, _ = Organization.objects.get_or_create(
+        name=name, kind=kind, defaults={"county": county, "state": state}
+    )
+    return organization
+
+
 def audit_purge_expired(*, now: dt.datetime | None = None) -> int:
     """Delete audit entries older than AUDIT_RETENTION_DAYS; the trigger allows nothing else."""
     days = settings.AUDIT_RETENTION_DAYS
@@ -51,10 +61,33 @@ def audit_purge_expired(*, now: dt.datetime | None = None) -> int:
     return deleted
 
 
+def password_reset_email_queue(*, user: User, email: str, subject: str, link: dict) -> bool:
+    """Put a password reset email in the outbox (templates/emails/password_reset.*).
+
+    link: the parts of the reset link (protocol, domain, uid, token). Each request is an
+    email of its own, as Django sends it. The link is stored whole, so that the admin and
+    the logs mask it like every private link (core.logs), and the outbox empties the row's
+    context once the email is sent."""
+    path = reverse(
+        "accounts:password_reset_confirm", kwargs={"uidb64": link["uid"], "token": link["token"]}
+    )
+    return outbox_enqueue(
+        key=f"password-reset:{user.pk}:{uuid.uuid4().hex}",
+        template="password_reset",
+        to=email,
+        subject=subject,
+        context={
+            "name": user.get_full_name() or user.get_username(),
+            "reset_url": f"{link['protocol']}://{link['domain']}{path}",
+        },
+    )
+
+
 def sign_in_slowdown_notify(
     *, request: HttpRequest, username: str, failures: int, addresses: int
 ) -> int:
-    """Tell administrators that sign-in to an account is being slowed down; returns emails sent.
+    """Tell administrators that sign-in to an account is being slowed down; returns the
+    emails added to the outbox (one per administrator, sent by a worker).
 
     Called once per account per lockout window (accounts.lockout). Only for an existing
     account: failures on names that are nobody's are slowed down but not reported. The
@@ -64,23 +97,14 @@ def sign_in_slowdown_notify(
     account = User.objects.filter(username=username).first()
     if account is None:
         return 0
-    audit_record(
-        request=request,
-        actor=None,
-        action=AuditAction.SIGN_IN_SLOWED,
-        outcome=AuditOutcome.DENIED,
-        obj=account,
-        detail={"username": username[:150], "failures": failures, "addresses": addresses},
-    )
     recipients = list(
         User.objects.filter(Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR))
         .filter(is_active=True)
         .exclude(email="")
-        .values_list("email", flat=True)
+        .values_list("pk", "email")
         .distinct()
+        .order_by("pk")
     )
-    if not recipients:
-        return 0
     context = {
         "username": username,
         "failures": failures,
@@ -91,17 +115,24 @@ def sign_in_slowdown_notify(
         + "?"
         + urlencode({"q": username}),
     }
-    try:
-        send_mail(
-            subject=" ".join(
-                render_to_string("emails/accounts/sign_in_slowed_subject.txt", context).split()
-            ),
-            message=render_to_string("emails/accounts/sign_in_slowed.txt", context),
-            from_email=None,
-            recipient_list=recipients,
+    subject = render_to_string("emails/accounts/sign_in_slowed_subject.txt", context)
+    notice = f"{timezone.now():%Y%m%dT%H%M%S}"
+    with transaction.atomic():
+        audit_record(
+            request=request,
+            actor=None,
+            action=AuditAction.SIGN_IN_SLOWED,
+            outcome=AuditOutcome.DENIED,
+            obj=account,
+            detail={"username": username[:150], "failures": failures, "addresses": addresses},
         )
-    except Exception:
-        # A mail server that is down must not turn a sign-in page into an error.
-        log.exception("sign-in slowdown: the notice to administrators could not be sent")
-        return 0
-    return len(recipients)
+        return sum(
+            outbox_enqueue(
+                key=f"sign-in-slowed:{account.pk}:{notice}:{user_id}",
+                template="accounts/sign_in_slowed",
+                to=email,
+                subject=subject,
+                context=context,
+            )
+            for user_id, email in recipients
+        )

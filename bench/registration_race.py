@@ -158,7 +158,16 @@ def tally(event_id: int) -> dict:
 
 
 def cleanup(event) -> None:
-    event.delete()  # its registrations go with it; no email was sent, so no SentEmail rows
+    """Remove the event, its registrations and their (unsent) outbox emails."""
+    from django.db.models import Q
+
+    from core.models import OutboxEmail
+
+    emails = Q(pk__in=[])
+    for pk in event.registrations.values_list("pk", flat=True):
+        emails |= Q(key__startswith=f"registration:{pk}:")
+    OutboxEmail.objects.filter(emails).delete()
+    event.delete()
 
 
 def ms(seconds: float) -> str:

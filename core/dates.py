@@ -2,7 +2,8 @@
 
 A date that reaches the portal from outside (a query string, a form, an import) is parsed
 here, so "0000-01", "9999-12-31" or a year before 1000 is refused with a clear message
-instead of overflowing later when a day or a month is added to it.
+instead of overflowing later when a day or a month is added to it. The month arithmetic
+that reports and dashboards share (month_start, add_months) lives here too.
 """
 
 import datetime as dt
@@ -71,6 +72,16 @@ def month_or_none(text: str | None) -> dt.date | None:
 
 def year_in_range(year: int) -> bool:
     return EARLIEST.year <= year <= LATEST.year
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after day's month (before it when negative)."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 class DateField(forms.DateField):

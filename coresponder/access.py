@@ -6,12 +6,18 @@
   substance-use information.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from accounts.access import has_role
-from accounts.models import Organization
 from accounts.roles import Role
 from coresponder.models import Clinician, Encounter
+
+if TYPE_CHECKING:
+    from accounts.models import Organization
 
 
 def is_program_manager(user) -> bool:

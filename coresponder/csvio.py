@@ -15,9 +15,25 @@ Import (`import_start`, then `import_job_run` in the request or in the Celery ta
   never hands a spreadsheet a formula.
 
 A job is claimed with an UPDATE on its status while holding a Postgres advisory lock for its
-id. The lock lives as long as the runner's database session, so a job left "checking" or
-"importing" by a worker that died (its transaction rolled back with its connection) can be
-claimed again, while a job that is still running is never run twice.
+id, taken by the runner's own database session: the import commits (and the job reads
+"done") only while that session lives, so a job is never imported twice. A worker that is
+SIGKILLed, or whose host vanishes, can leave that session behind, though: PostgreSQL only
+notices a client that is gone for good after its TCP keepalives give up (minutes), and
+until then the session keeps the lock and the import's open transaction, whose
+uncommitted rows would block another import of the same records. So:
+- while it runs, the runner keeps a second connection, named after the job and the
+  session holding the lock ("marc-import:<job>:<pid>"), that runs a query every
+  IMPORT_LEASE_SECONDS / 5: a heartbeat PostgreSQL itself records (pg_stat_activity);
+- a runner that finds the lock taken, by a session that has done nothing for
+  IMPORT_LEASE_SECONDS and whose heartbeat has been silent as long, ends that session
+  and its heartbeat (pg_terminate_backend: same database role), which rolls the dead
+  import back and frees the lock, and takes the job;
+- the sweep (import_jobs_resume, every 30 s by beat) queues again the jobs left
+  "checking" or "importing" with no live runner, and jobs still queued after STALE_AFTER;
+  a killed import is thus resumed and finished within about IMPORT_LEASE_SECONDS plus the
+  sweep interval (a minute by default), exactly once;
+- a runner whose session was ended that way (it was only stalled) finds it no longer
+  holds the lock and leaves the job alone: it records no error over the other's run.
 
 Export (`encounter_export_rows`, `volume_export_rows`, `csv_chunks`): the dictionary's
 columns in order, its codes, yes/no/blank, concerns joined by ";" in dictionary order,
@@ -29,16 +45,19 @@ import csv
 import datetime as dt
 import io
 import logging
+import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
 import pghistory
+from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction
+from accounts.audit import AuditAction, audit_record
+from core.queueing import queue_after_commit
 from coresponder import dictionary as dd
 from coresponder.access import clinician_of, encounters_visible_to, is_program_manager
 from coresponder.models import ClosedMonth, Encounter, ImportJob, ImportStatus, MonthlyCallVolume
@@ -61,6 +80,7 @@ FORMULA_REASON = "may not start with =, +, - or @"
 
 RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
 _LOCK_NAMESPACE = 6_060_601  # first key of the advisory lock pg_try_advisory_lock(ns, job id)
+RUNNER_NAME = "marc-import:"  # application_name of a heartbeat: marc-import:<job>:<lock pid>
 
 
 def starts_like_formula(value: str) -> bool:
@@ -297,7 +317,7 @@ def import_start(*, kind: str, upload, by) -> ImportJob:
     """Create the job; small files are imported at once, large ones by the Celery task."""
     job = import_job_create(kind=kind, upload=upload, by=by)
     if job.total_rows > ASYNC_THRESHOLD:
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        _enqueue(job.pk)
     else:
         import_job_run(job_id=job.pk)
         job.refresh_from_db()
@@ -305,48 +325,190 @@ def import_start(*, kind: str, upload, by) -> ImportJob:
 
 
 def _enqueue(job_id: int) -> None:
-    from coresponder import tasks
-
-    try:
-        tasks.import_run.delay(job_id)
-    except Exception:  # the broker is down: the sweep (import_jobs_resume) queues it later
-        log.warning("could not queue import job %s; the sweep will", job_id, exc_info=True)
+    # After commit; if the broker is down, the sweep (import_jobs_resume) queues it later.
+    queue_after_commit("coresponder.import_run", job_id)
 
 
 def import_jobs_resume() -> list[int]:
-    """Queue again the jobs still queued after a while, and those whose runner stopped.
+    """Queue again the jobs whose runner stopped, and those still queued after a while.
 
-    Queueing a job that is in fact running is harmless: the task finds its lock taken."""
+    A job "checking" or "importing" whose lock is free, or held by a session without sign
+    of life for IMPORT_LEASE_SECONDS, has lost its runner. Queueing a job that is in fact
+    running is harmless: the task finds its lock taken by a live runner."""
     stale = timezone.now() - STALE_AFTER
-    ids = list(
-        ImportJob.objects.filter(status__in=RUNNING, created_at__lt=stale).values_list(
-            "pk", flat=True
-        )
-    )
+    waiting = Q(status=ImportStatus.QUEUED, created_at__lt=stale)
+    started = Q(status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING))
+    candidates = list(ImportJob.objects.filter(waiting | started).values_list("pk", flat=True))
+    alive = {job_id for job_id, _, live in _lock_holders(candidates) if live}
+    ids = [job_id for job_id in candidates if job_id not in alive]
     for job_id in ids:
         _enqueue(job_id)
     return ids
 
 
-@contextlib.contextmanager
-def _job_lock(job_id: int) -> Iterator[bool]:
+def _lease_seconds() -> float:
+    return float(settings.IMPORT_LEASE_SECONDS)
+
+
+def _lock_holders(job_ids: list[int]) -> list[tuple[int, int, bool]]:
+    """(job id, backend pid, alive) for each of these jobs whose lock is held in this
+    database. Alive: the session, or the heartbeat named after it, did something within
+    IMPORT_LEASE_SECONDS (by PostgreSQL's clock)."""
+    if not job_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT l.objid::bigint, l.pid, coalesce(
+                a.state_change > clock_timestamp() - make_interval(secs => %(lease)s)
+                OR EXISTS (
+                    SELECT 1 FROM pg_stat_activity h
+                    WHERE h.datid = l.database
+                      AND h.application_name = %(prefix)s || l.objid::text || ':' || l.pid::text
+                      AND (h.state = 'active' OR h.state_change
+                           > clock_timestamp() - make_interval(secs => %(lease)s))
+                ), false)
+            FROM pg_locks l
+            LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+              AND l.classid = %(namespace)s::oid AND l.objid::bigint = ANY(%(ids)s)
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """,
+            {
+                "lease": _lease_seconds(),
+                "prefix": RUNNER_NAME,
+                "namespace": _LOCK_NAMESPACE,
+                "ids": list(job_ids),
+            },
+        )
+        return [(job_id, pid, alive) for job_id, pid, alive in cursor.fetchall()]
+
+
+def _try_lock(job_id: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s::int, %s::int)", [_LOCK_NAMESPACE, job_id])
-        locked = cursor.fetchone()[0]
+        return cursor.fetchone()[0]
+
+
+def _stale_runner_end(job_id: int) -> bool:
+    """End the session holding the job's lock if its runner shows no sign of life (and that
+    runner's heartbeat); True if there was such a session."""
+    stale = [pid for _, pid, alive in _lock_holders([job_id]) if not alive]
+    if not stale:
+        return False
+    (pid,) = stale
+    log.warning(
+        "import job %s: its lock is held by session %s, silent for %s s; ending it",
+        job_id,
+        pid,
+        _lease_seconds(),
+    )
+    with connection.cursor() as cursor:
+        # Waits (up to 5 s each) until the sessions are gone, so their locks are free.
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND (pid = %s OR application_name = %s)",
+            [pid, f"{RUNNER_NAME}{job_id}:{pid}"],
+        )
+    return True
+
+
+def _holds_lock(job_id: int, *, pid: int) -> bool:
+    """Whether this runner's session (backend pid) is still alive and holds the job's lock.
+    After its session was ended (see above), Django would connect again: not the same."""
+    raw = connection.connection
+    if raw is None or raw.closed:
+        return False
     try:
-        yield locked
-    finally:
-        if locked:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_unlock(%s::int, %s::int)", [_LOCK_NAMESPACE, job_id]
-                )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_backend_pid() = %s AND EXISTS (SELECT 1 FROM pg_locks "
+                "WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() "
+                "AND classid = %s::oid AND objid = %s::oid AND objsubid = 2)",
+                [pid, _LOCK_NAMESPACE, job_id],
+            )
+            return cursor.fetchone()[0]
+    except DatabaseError:
+        return False
+
+
+class _Heartbeat:
+    """A connection of the runner's own, named after the job and the session holding its
+    lock, that runs a query every IMPORT_LEASE_SECONDS / 5 from a thread while the import
+    runs: the sign of life other runners and the sweep look for (pg_stat_activity).
+    Best effort: a failure is logged and the connection made again."""
+
+    def __init__(self, *, job_id: int, holder_pid: int):
+        self.name = f"{RUNNER_NAME}{job_id}:{holder_pid}"
+        self.interval = max(_lease_seconds() / 5, 0.1)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=self.name, daemon=True)
+
+    def __enter__(self) -> "_Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        wrapper = None
+        try:
+            while True:
+                try:
+                    if wrapper is None:
+                        wrapper = connections.create_connection(connection.alias)
+                        with wrapper.cursor() as cursor:
+                            cursor.execute(
+                                "SELECT set_config('application_name', %s, false)", [self.name]
+                            )
+                    with wrapper.cursor() as cursor:
+                        cursor.execute("SELECT 1")
+                except DatabaseError:
+                    log.warning("%s: heartbeat failed", self.name, exc_info=True)
+                    if wrapper is not None:
+                        with contextlib.suppress(DatabaseError):
+                            wrapper.close()
+                        wrapper = None
+                if self.stopping.wait(self.interval):
+                    return
+        finally:
+            if wrapper is not None:
+                with contextlib.suppress(DatabaseError):
+                    wrapper.close()
+
+
+@contextlib.contextmanager
+def _job_lock(job_id: int) -> Iterator[int | None]:
+    """Hold the job's advisory lock (taking it over from a dead runner if need be) with a
+    heartbeat running; yields this session's backend pid, or None if it is taken."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    # The heartbeat starts first, so a session holding the lock always has one.
+    with _Heartbeat(job_id=job_id, holder_pid=pid):
+        locked = _try_lock(job_id)
+        if not locked and _stale_runner_end(job_id):
+            for _ in range(20):  # the ended session's locks go with it, in a moment
+                locked = _try_lock(job_id)
+                if locked:
+                    break
+                time.sleep(0.1)
+        try:
+            yield pid if locked else None
+        finally:
+            if locked and _holds_lock(job_id, pid=pid):
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_unlock(%s::int, %s::int)", [_LOCK_NAMESPACE, job_id]
+                    )
 
 
 def import_job_run(*, job_id: int) -> bool:
     """Run a job once: False if it is done, failed, or running elsewhere right now."""
-    with _job_lock(job_id) as locked:
-        if not locked:
+    with _job_lock(job_id) as pid:
+        if pid is None:
             return False
         claimed = ImportJob.objects.filter(pk=job_id, status__in=RUNNING).update(
             status=ImportStatus.CHECKING, processed_rows=0, errors=[]
@@ -358,6 +520,11 @@ def import_job_run(*, job_id: int) -> bool:
             _run(job)
         except Exception:
             log.exception("import job %s stopped", job_id)
+            if not _holds_lock(job_id, pid=pid):
+                # The session was lost (the database restarted, or another runner ended
+                # it as stale): the job may be running elsewhere now; the sweep resumes
+                # it otherwise. Nothing was imported by this run.
+                return True
             reason = (
                 "An unexpected error stopped the import and nothing was imported. "
                 f"Try again later, or tell the portal team (import {job_id})."

@@ -41,9 +41,12 @@ Staff-only figures: small counts are shown as they are. The small-cell suppressi
 domain notes applies to public statistics, which live elsewhere.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import (
@@ -60,18 +63,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
-from accounts.models import Organization
+from accounts.selectors import organizations_by_code
+from core.dates import add_months, month_start
 from coresponder import dictionary as dd
 from coresponder.models import Encounter, MonthlyCallVolume
 
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+if TYPE_CHECKING:
+    from accounts.models import Organization
 
 
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -299,10 +297,7 @@ def _volume_cells(start, end, agencies, providers) -> list[dict]:
 
 def directory() -> tuple[list[Organization], list[Organization]]:
     """The dictionary's agencies and providers, in the dictionary's order."""
-    orgs = {
-        o.dictionary_code: o
-        for o in Organization.objects.filter(dictionary_code__in=[*dd.AGENCIES, *dd.PROVIDERS])
-    }
+    orgs = organizations_by_code()
     return (
         [orgs[c] for c in dd.AGENCIES if c in orgs],
         [orgs[c] for c in dd.PROVIDERS if c in orgs],

@@ -11,7 +11,6 @@ from django.db import models
 from django.db.models import F, Q
 
 from accounts.audit import confidential
-from accounts.models import Organization
 from coresponder import dictionary as dd
 
 
@@ -26,14 +25,14 @@ class Clinician(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clinician"
     )
     provider = models.ForeignKey(
-        Organization,
+        "accounts.Organization",
         on_delete=models.PROTECT,
         related_name="clinicians",
         limit_choices_to={"kind": "behavioral_health"},
     )
-    agencies = models.ManyToManyField(Organization, related_name="+", blank=True)
+    agencies = models.ManyToManyField("accounts.Organization", related_name="+", blank=True)
     usual_agency = models.ForeignKey(
-        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -48,8 +47,10 @@ class Clinician(models.Model):
 @confidential
 class Encounter(models.Model):
     encounter_id = models.CharField(max_length=64)
-    agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    provider = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+"
+    )
     date = models.DateField(db_index=True)
     time = models.TimeField(null=True, blank=True)
     cad_incident = models.CharField(max_length=32, blank=True)
@@ -106,7 +107,7 @@ class Encounter(models.Model):
 class MonthlyCallVolume(models.Model):
     """The denominator: mental-health-related calls per agency and month (from CAD)."""
 
-    agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     month = models.DateField(help_text="The first day of the month.")
     mh_calls = models.PositiveIntegerField()
     total_calls = models.PositiveIntegerField(null=True, blank=True)
@@ -179,7 +180,7 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     provider = models.ForeignKey(
-        Organization,
+        "accounts.Organization",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

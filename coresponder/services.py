@@ -1,22 +1,24 @@
 """Writes for co-responder records: save an encounter, close a month, call volume."""
 
+from __future__ import annotations
+
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction, Organization
+from accounts.audit import AuditAction, audit_record
+from accounts.selectors import organizations_by_code as organizations_by_code
 from coresponder.access import is_program_manager
 from coresponder.models import ClosedMonth, Encounter, MonthlyCallVolume
+
+if TYPE_CHECKING:
+    from accounts.models import Organization
 
 
 class ClosedMonthError(Exception):
     pass
-
-
-def organizations_by_code() -> dict[str, Organization]:
-    return {o.dictionary_code: o for o in Organization.objects.exclude(dictionary_code="")}
 
 
 def month_of(day: dt.date) -> dt.date:

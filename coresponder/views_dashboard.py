@@ -16,10 +16,13 @@ GET ?start=YYYY-MM-DD&end=YYYY-MM-DD&agency=<code>&provider=<code> picks the fig
 chart served is written to the audit log with its filters.
 """
 
+from __future__ import annotations
+
 import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
@@ -30,8 +33,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.access import staff_required
-from accounts.audit import audit_denied, audit_record
-from accounts.models import AuditAction, Organization
+from accounts.audit import AuditAction, audit_denied, audit_record
 from accounts.roles import Role
 from core import dates
 from coresponder import charts
@@ -47,6 +49,9 @@ from coresponder.measures import (
     monthly_series,
     program_measures,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import Organization
 
 DASHBOARD_ROLES = (Role.PROGRAM_MANAGER, Role.AGENCY_LIAISON)
 TEMPLATE = "coresponder/dashboard/dashboard.html"
@@ -98,7 +103,7 @@ class DashboardForm(forms.Form):
         ]
 
     @classmethod
-    def from_query(cls, query, **kwargs) -> "DashboardForm":
+    def from_query(cls, query, **kwargs) -> DashboardForm:
         """Bound to the query string; a missing or empty date takes the default's."""
         start, end = default_period()
         data = {

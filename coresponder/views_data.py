@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import scoped_get_or_404, staff_required
-from accounts.audit import audit_denied, audit_record
-from accounts.models import AuditAction
+from accounts.audit import AuditAction, audit_denied, audit_record
 from accounts.roles import Role
 from core import dates
 from coresponder import csvio

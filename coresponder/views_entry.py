@@ -21,8 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import scoped_get_or_404, staff_required
-from accounts.audit import audit_read, audit_record
-from accounts.models import AuditAction
+from accounts.audit import AuditAction, audit_read, audit_record
 from accounts.roles import Role
 from core import dates
 from coresponder import dictionary as dd

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "reversion",
     "csp",
+    "core",
     "accounts",
     "programs",
     "training",
@@ -171,6 +172,14 @@ REPORT_BUILD_PAUSE_SECONDS = env.float("REPORT_BUILD_PAUSE_SECONDS", default=0.0
 # over by the next runner or the sweep (coresponder.csvio).
 IMPORT_LEASE_SECONDS = env.float("IMPORT_LEASE_SECONDS", default=30.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The email outbox (core.outbox): a worker's claim on an email lasts OUTBOX_LEASE_SECONDS
+# (keep it well above EMAIL_TIMEOUT); a failed attempt is retried after
+# OUTBOX_RETRY_SECONDS, doubling each time, until OUTBOX_MAX_ATTEMPTS; beat's sweep sends
+# whatever is due every OUTBOX_SWEEP_SECONDS.
+OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=120.0)
+OUTBOX_RETRY_SECONDS = env.float("OUTBOX_RETRY_SECONDS", default=60.0)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE: dict = {
     "audit-purge-expired": {
         "task": "accounts.audit_purge_expired",
@@ -205,10 +214,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
     },
-    "training-send-unsent-emails": {
-        "task": "training.send_unsent_emails",
-        "schedule": crontab(minute="*/10"),
-        "options": {"expires": 9 * 60},
+    # Emails whose task was never queued (broker down), retries, and emails of workers
+    # that died (core.outbox).
+    "core-outbox-sweep": {
+        "task": "core.outbox_sweep",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS * 0.9},
     },
 }
 
@@ -222,10 +233,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 LOGIN_URL = "two_factor:login"
+# A form refused by the CSRF check is explained on the site's 403 page and audited.
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 LOGIN_REDIRECT_URL = "accounts:landing"
 LOGOUT_REDIRECT_URL = "two_factor:login"
 TWO_FACTOR_PATCH_ADMIN = False  # the admin site is replaced by an OTP-requiring one in urls.py
 OTP_TOTP_ISSUER = "MARC Safety Portal"
+# The admin never shows a person's authenticator secret (django-otp's QR "config" page).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 TWO_FACTOR_REMEMBER_COOKIE_AGE = None
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 
@@ -348,6 +363,9 @@ if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F
     # Printed emails with their private links masked (core.mail).
     EMAIL_BACKEND = "core.mail.MaskingConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MARC Safety Portal <noreply@localhost>")
+# A mail server that stops answering fails the attempt (the outbox retries it) instead of
+# holding a worker past its claim on the email.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

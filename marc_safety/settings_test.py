@@ -29,7 +29,9 @@ _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _XDIST_WORKER and REDIS_CACHE_URL:  # noqa: F405
     _base, _, _db = REDIS_CACHE_URL.rstrip("/").rpartition("/")  # noqa: F405
     _worker_number = int(_XDIST_WORKER.removeprefix("gw") or 0)
-    CACHES["default"]["LOCATION"] = f"{_base}/{(int(_db) if _db.isdigit() else 1) + 1 + _worker_number}"  # noqa: F405
+    CACHES["default"]["LOCATION"] = (
+        f"{_base}/{(int(_db) if _db.isdigit() else 1) + 1 + _worker_number}"  # noqa: F405
+    )
 # Each request re-reads the page-cache generation, so tests see edits at once.
 PAGE_CACHE_GENERATION_CHECK_SECONDS = 0
 # A test-only app (tests/testapp): a confidential model and views for the access helpers.

@@ -6,8 +6,7 @@ Opening a request or an activity here is a read of confidential details, so it i
 
 from django.contrib import admin
 
-from accounts.audit import audit_read, audit_record
-from accounts.models import AuditAction
+from accounts.audit import AuditAction, audit_read, audit_record
 from peersupport.models import (
     CONTACT_FIELDS,
     Activity,

@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from core.dates import add_months, month_start
 from peersupport.models import (
     OPEN_STATUSES,
     Activity,
@@ -62,15 +63,6 @@ class PercentileCont(Aggregate):
 # --- The period ------------------------------------------------------------------------
 
 
-def _month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 @dataclass(frozen=True)
 class Period:
     start: dt.date
@@ -80,7 +72,7 @@ class Period:
     def default(cls, today: dt.date | None = None) -> "Period":
         """The last twelve months: the current month so far and the eleven before it."""
         today = today or timezone.localdate()
-        return cls(start=_add_months(_month_start(today), 1 - DEFAULT_MONTHS), end=today)
+        return cls(start=add_months(month_start(today), 1 - DEFAULT_MONTHS), end=today)
 
     @property
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
@@ -97,10 +89,10 @@ class Period:
     @property
     def months(self) -> list[dt.date]:
         """The first day of each calendar month the period touches, in order."""
-        months, month = [], _month_start(self.start)
+        months, month = [], month_start(self.start)
         while month <= self.end:
             months.append(month)
-            month = _add_months(month, 1)
+            month = add_months(month, 1)
         return months
 
 

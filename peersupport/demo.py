@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organization
 from accounts.roles import Role
+from accounts.services import organization_ensure
 from peersupport.models import SupportRequest, TeamMember
 from peersupport.services import RequestData, request_submit
 
@@ -36,10 +36,7 @@ MEMBERS = [
 def peersupport_demo_load() -> dict[str, int]:
     agencies = []
     for name, kind, county, state in AGENCIES:
-        agency, _ = Organization.objects.get_or_create(
-            name=name, kind=kind, defaults={"county": county, "state": state}
-        )
-        agencies.append(agency)
+        agencies.append(organization_ensure(name=name, kind=kind, county=county, state=state))
     group = Group.objects.get(name=Role.PEER_TEAM_MEMBER)
     users = get_user_model().objects
     created = 0

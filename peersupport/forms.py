@@ -4,19 +4,24 @@ Minimum necessary: the form asks what the coordinator needs to arrange support a
 the person asking, and nothing about what happened: there is no free-text story field.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.forms import HoneypotMixin
-from accounts.models import Organization, OrganizationKind
-from accounts.selectors import agencies_in_region
+from accounts.publicforms import HoneypotMixin
+from accounts.selectors import OrganizationKind, agencies_in_region
 from core import dates
 from peersupport.models import ContactMethod, IncidentKind, RequestType, Urgency
 from peersupport.services import RequestData
+
+if TYPE_CHECKING:
+    from accounts.models import Organization
 
 OUTSIDE_REGION = "outside"
 MAX_PEOPLE = 500

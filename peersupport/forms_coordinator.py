@@ -4,8 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from accounts.models import Organization
 from accounts.roles import Role
+from accounts.selectors import organizations_active
 from peersupport.models import (
     ASSIGNABLE_TRAINING_HOURS,
     OPEN_STATUSES,
@@ -115,7 +115,7 @@ class TeamMemberForm(forms.ModelForm):
     )
     home_agency = forms.ModelChoiceField(
         label="Home agency",
-        queryset=Organization.objects.filter(active=True).order_by("name"),
+        queryset=organizations_active(),
         required=False,
         help_text="Never assigned to requests from this agency.",
     )

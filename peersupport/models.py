@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.audit import confidential
-from accounts.models import Organization
 
 
 class MemberType(models.TextChoices):
@@ -37,7 +36,7 @@ class TeamMember(models.Model):
     member_type = models.CharField(max_length=10, choices=MemberType.choices)
     discipline = models.CharField(max_length=10, choices=Discipline.choices)
     home_agency = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     county = models.CharField(max_length=80, blank=True)
     training_hours = models.DecimalField(max_digits=6, decimal_places=1, default=0)
@@ -125,7 +124,7 @@ class SupportRequest(models.Model):
     incident_date = models.DateField()
     requester_role = models.CharField(max_length=100)
     agency = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     outside_region = models.BooleanField(default=False)
     outside_agency_name = models.CharField(max_length=200, blank=True)
@@ -146,7 +145,6 @@ class SupportRequest(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    coordinators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -208,7 +206,6 @@ class Assignment(models.Model):
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
-    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["assigned_at", "id"]

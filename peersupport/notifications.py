@@ -1,67 +1,64 @@
 """Notification emails. They carry no details of a request: only that there is something
-to look at, and a link to the secure (two-factor) page. Each is sent once: the row's
-*_notified_at is set in the same transaction as the send, under a row lock."""
+to look at, and a link to the secure (two-factor) page.
+
+Each is an outbox email (core.outbox) written in the transaction that submits the request
+or makes the assignment, so it goes out, once, even if the broker is down at that moment:
+    peersupport-request:<request>:coordinator:<user>   one per active coordinator
+    peersupport-assignment:<assignment>                the assigned member
+"""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.roles import Role
+from core.outbox import outbox_enqueue
 from peersupport.models import Assignment, SupportRequest
 
 
-def coordinators_notify(*, request_id: int) -> int:
-    from django.contrib.auth import get_user_model
-
-    with transaction.atomic():
-        support_request = SupportRequest.objects.select_for_update().get(pk=request_id)
-        if support_request.coordinators_notified_at:
-            return 0
-        recipients = list(
-            get_user_model()
-            .objects.filter(groups__name=Role.PEER_SUPPORT_COORDINATOR, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-            .distinct()
+def coordinators_notify(*, support_request: SupportRequest) -> int:
+    """Tell every active peer support coordinator; the number of emails added."""
+    coordinators = (
+        get_user_model()
+        .objects.filter(groups__name=Role.PEER_SUPPORT_COORDINATOR, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", "email")
+    )
+    context = {"queue_url": settings.SITE_URL + reverse("peersupport:queue")}
+    return sum(
+        outbox_enqueue(
+            key=f"peersupport-request:{support_request.pk}:coordinator:{user_id}",
+            template="peersupport/new_request",
+            to=email,
+            subject="A new peer support request is waiting",
+            context=context,
         )
-        if recipients:
-            link = settings.SITE_URL + reverse("peersupport:queue")
-            send_mail(
-                subject="A new peer support request is waiting",
-                message=(
-                    "A new peer support request has arrived. Its details are on the secure "
-                    f"page, after two-factor sign-in:\n\n{link}\n\nMARC Safety Portal"
-                ),
-                from_email=None,
-                recipient_list=recipients,
-            )
-        support_request.coordinators_notified_at = timezone.now()
-        support_request.save(update_fields=["coordinators_notified_at"])
-    return len(recipients)
+        for user_id, email in coordinators
+    )
 
 
-def assignee_notify(*, assignment_id: int) -> bool:
-    with transaction.atomic():
-        assignment = (
-            Assignment.objects.select_for_update()
-            .select_related("member__user")
-            .get(pk=assignment_id)
-        )
-        if assignment.notified_at or not assignment.member.user.email:
-            return False
-        link = settings.SITE_URL + reverse("peersupport:my_assignments")
-        send_mail(
-            subject="You have a new peer support assignment",
-            message=(
-                "The peer support coordinator has assigned you a request. Please open the "
-                f"secure page, after two-factor sign-in, to accept it:\n\n{link}\n\n"
-                "MARC Safety Portal"
-            ),
-            from_email=None,
-            recipient_list=[assignment.member.user.email],
-        )
-        assignment.notified_at = timezone.now()
-        assignment.save(update_fields=["notified_at"])
-    return True
+def assignee_notify(*, assignment: Assignment) -> bool:
+    """Tell the assigned member; True if the email was added."""
+    email = assignment.member.user.email
+    if not email:
+        return False
+    return outbox_enqueue(
+        key=f"peersupport-assignment:{assignment.pk}",
+        template="peersupport/assignment",
+        to=email,
+        subject="You have a new peer support assignment",
+        context={"assignments_url": settings.SITE_URL + reverse("peersupport:my_assignments")},
+    )
+
+
+def coordinators_notify_by_id(*, request_id: int) -> int:
+    """For a task that has only the id (tasks queued before the outbox)."""
+    support_request = SupportRequest.objects.filter(pk=request_id).first()
+    return coordinators_notify(support_request=support_request) if support_request else 0
+
+
+def assignee_notify_by_id(*, assignment_id: int) -> bool:
+    assignment = Assignment.objects.select_related("member__user").filter(pk=assignment_id).first()
+    return assignee_notify(assignment=assignment) if assignment else False

@@ -1,9 +1,19 @@
 """Reads of peer support shared by the coordinator's pages: the queue, a request's record,
-the team roster and the members to suggest for a request."""
+the team roster and the members to suggest for a request; and for other apps (reports),
+the de-identified monthly figures of peersupport.dashboard, which never read a contact
+field."""
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from accounts.models import OrganizationKind
+from accounts.selectors import OrganizationKind
+from peersupport.dashboard import MonthRow as MonthRow
+from peersupport.dashboard import Period as Period
+from peersupport.dashboard import ServiceRow as ServiceRow
+from peersupport.dashboard import activity_by_service_type as activity_by_service_type
+from peersupport.dashboard import first_contact_times as first_contact_times
+from peersupport.dashboard import incident_kinds as incident_kinds
+from peersupport.dashboard import out_of_region as out_of_region
+from peersupport.dashboard import requests_by_month as requests_by_month
 from peersupport.models import (
     ASSIGNABLE_TRAINING_HOURS,
     OPEN_STATUSES,

@@ -2,19 +2,26 @@
 
 The workflow is one table (TRANSITIONS): who may move a request from which status to
 which. Every change is recorded (StatusChange) and audited; anything else is refused.
+A team member answers only an offered assignment on a request still in progress, acts on a
+request only once they have accepted it, and logs activity only after contact is made
+(LOGGABLE_STATUSES). These rules refuse with TransitionError, whose message the member's
+pages show as it is.
 """
+
+from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction, Organization
+from accounts.audit import AuditAction, audit_record
+from peersupport import notifications
 from peersupport.models import (
     CONTACT_FIELDS,
     Activity,
@@ -25,6 +32,9 @@ from peersupport.models import (
     SupportRequest,
     TeamMember,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import Organization
 
 S = RequestStatus
 COORDINATOR, MEMBER = "coordinator", "member"
@@ -46,6 +56,10 @@ TRANSITIONS: dict[tuple[str, str], set[str]] = {
     (S.CONTACTED, S.CLOSED): {COORDINATOR},
 }
 
+# Activity is logged once contact is made, and may follow a completed request (follow-up).
+LOGGABLE_STATUSES = (S.CONTACTED, S.COMPLETED)
+FINISHED_STATUSES = (S.CLOSED, S.DECLINED)
+
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
 
 
@@ -53,6 +67,52 @@ class TransitionError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+# --- What a team member may do (the member's pages ask these too, to explain a refusal) ---
+
+
+def response_refusal(assignment: Assignment) -> str:
+    """Why the member cannot accept or decline this assignment now, or ""."""
+    if assignment.status == AssignmentStatus.ACCEPTED:
+        return "You have already accepted this request."
+    if assignment.request.status in FINISHED_STATUSES:
+        return (
+            f"This request is {assignment.request.get_status_display().lower()}; "
+            "there is nothing to accept or decline."
+        )
+    return ""
+
+
+def acting_refusal(assignment: Assignment | None) -> str:
+    """Why the member cannot act on the request (contact, complete, close, log), or ""."""
+    if assignment is None or assignment.status != AssignmentStatus.ACCEPTED:
+        return "Accept the request first: only the member who accepted it can act on it."
+    return ""
+
+
+def activity_refusal(assignment: Assignment | None) -> str:
+    """Why the member cannot log activity on the request now, or ""."""
+    refusal = acting_refusal(assignment)
+    if refusal:
+        return refusal
+    current = assignment.request.status
+    if current == S.ASSIGNED:
+        return "Record that contact was made before logging activity."
+    if current not in LOGGABLE_STATUSES:
+        return (
+            f"This request is {assignment.request.get_status_display().lower()}; "
+            "no more activity can be logged on it."
+        )
+    return ""
+
+
+def _assignment_of(support_request: SupportRequest, **member) -> Assignment | None:
+    """The assignment of one member (member=… or member__user=…) to a locked request."""
+    assignment = Assignment.objects.filter(request=support_request, **member).first()
+    if assignment is not None:
+        assignment.request = support_request
+    return assignment
 
 
 def allowed_transitions(status: str, actor_role: str) -> list[str]:
@@ -129,9 +189,14 @@ def request_by_token(token: str) -> SupportRequest | None:
 def request_transition(
     *, support_request: SupportRequest, to_status: str, by, actor_role: str, request=None
 ) -> SupportRequest:
-    """Move a request to another status if the workflow allows it for this actor."""
+    """Move a request to another status if the workflow allows it for this actor; a member
+    (by) only on a request they have accepted."""
     with transaction.atomic():
         locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+        if actor_role == MEMBER:
+            refusal = acting_refusal(_assignment_of(locked, member__user=by))
+            if refusal:
+                raise TransitionError(refusal)
         roles = TRANSITIONS.get((locked.status, to_status), set())
         if actor_role not in roles:
             raise TransitionError(
@@ -211,15 +276,24 @@ def request_assign(
 
 
 def assignment_respond(*, assignment: Assignment, accept: bool, request=None) -> Assignment:
-    assignment.status = AssignmentStatus.ACCEPTED if accept else AssignmentStatus.DECLINED
-    assignment.responded_at = timezone.now()
-    assignment.save(update_fields=["status", "responded_at"])
-    audit_record(
-        request=request,
-        action=AuditAction.UPDATE,
-        obj=assignment.request,
-        detail={"assignment": assignment.pk, "response": assignment.status},
-    )
+    """The member accepts or declines an assignment; refused once accepted, and on a
+    request that is closed or declined."""
+    with transaction.atomic():
+        locked = SupportRequest.objects.select_for_update().get(pk=assignment.request_id)
+        current = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        current.request = locked
+        refusal = response_refusal(current)
+        if refusal:
+            raise TransitionError(refusal)
+        assignment.status = AssignmentStatus.ACCEPTED if accept else AssignmentStatus.DECLINED
+        assignment.responded_at = timezone.now()
+        assignment.save(update_fields=["status", "responded_at"])
+        audit_record(
+            request=request,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            detail={"assignment": assignment.pk, "response": assignment.status},
+        )
     return assignment
 
 
@@ -245,18 +319,28 @@ def activity_log(
     people_reached: int,
     hours,
     follow_up_needed: bool,
+    actor_role: str = COORDINATOR,
     request=None,
 ) -> Activity:
-    activity = Activity.objects.create(
-        request=support_request,
-        member=member,
-        date=date,
-        service_type=service_type,
-        people_reached=people_reached,
-        hours=hours,
-        follow_up_needed=follow_up_needed,
-    )
-    audit_record(request=request, action=AuditAction.CREATE, obj=activity)
+    """Record what a member did for a request. A member logging their own activity
+    (actor_role=MEMBER) must have accepted the request, and contact must have been made
+    (activity_refusal); a coordinator may record a member's activity at any time."""
+    with transaction.atomic():
+        locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+        if actor_role == MEMBER:
+            refusal = activity_refusal(_assignment_of(locked, member=member))
+            if refusal:
+                raise TransitionError(refusal)
+        activity = Activity.objects.create(
+            request=locked,
+            member=member,
+            date=date,
+            service_type=service_type,
+            people_reached=people_reached,
+            hours=hours,
+            follow_up_needed=follow_up_needed,
+        )
+        audit_record(request=request, action=AuditAction.CREATE, obj=activity)
     return activity
 
 
@@ -296,21 +380,8 @@ def contact_details_purge(*, now: dt.datetime | None = None) -> int:
 
 
 def _notify_coordinators(support_request: SupportRequest) -> None:
-    from peersupport import tasks
-
-    transaction.on_commit(lambda: _enqueue(tasks.notify_coordinators, support_request.pk))
+    notifications.coordinators_notify(support_request=support_request)
 
 
 def _notify_assignee(assignment: Assignment) -> None:
-    from peersupport import tasks
-
-    transaction.on_commit(lambda: _enqueue(tasks.notify_assignee, assignment.pk))
-
-
-def _enqueue(task, *args) -> None:
-    try:
-        task.delay(*args)
-    except Exception:  # the broker is down: the beat sweep sends it later
-        import logging
-
-        logging.getLogger(__name__).warning("could not queue %s%s", task.name, args, exc_info=True)
+    notifications.assignee_notify(assignment=assignment)

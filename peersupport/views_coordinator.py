@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import scoped_get_or_404, staff_required
-from accounts.audit import audit_read, audit_record
-from accounts.models import AuditAction
+from accounts.audit import AuditAction, audit_read, audit_record
 from accounts.roles import Role
 from peersupport import selectors, services
 from peersupport.access import requests_visible_to

@@ -28,9 +28,12 @@ from peersupport.models import (
     TeamMember,
 )
 from peersupport.services import (
+    FINISHED_STATUSES,
+    LOGGABLE_STATUSES,
     MEMBER,
     TransitionError,
     activity_log,
+    activity_refusal,
     assignment_respond,
     member_on_call_set,
     request_transition,
@@ -38,9 +41,6 @@ from peersupport.services import (
 
 TEAM_MEMBER = Role.PEER_TEAM_MEMBER
 S = RequestStatus
-# Activity is logged once contact is made, and may follow a completed request (follow-up).
-LOGGABLE_STATUSES = (S.CONTACTED, S.COMPLETED)
-FINISHED_STATUSES = (S.CLOSED, S.DECLINED)
 
 
 def my_requests(*, user) -> QuerySet[SupportRequest]:
@@ -110,10 +110,10 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
 @require_POST
 def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
-    refusal = _cannot_respond(assignment)
-    if refusal:
-        return _refuse(request, assignment, refusal)
-    assignment_respond(assignment=assignment, accept=True, request=request)
+    try:
+        assignment_respond(assignment=assignment, accept=True, request=request)
+    except TransitionError as error:
+        return _refuse(request, assignment, error.message)
     messages.success(
         request, f"You accepted {assignment.request.reference}. How to reach them is below."
     )
@@ -124,27 +124,16 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
-    refusal = _cannot_respond(assignment)
-    if refusal:
-        return _refuse(request, assignment, refusal)
-    assignment_respond(assignment=assignment, accept=False, request=request)
+    try:
+        assignment_respond(assignment=assignment, accept=False, request=request)
+    except TransitionError as error:
+        return _refuse(request, assignment, error.message)
     messages.success(
         request,
         f"You declined {assignment.request.reference}. The coordinator will ask someone else; "
         "the request is no longer on your list.",
     )
     return redirect("peersupport:my_assignments")
-
-
-def _cannot_respond(assignment: Assignment) -> str:
-    if assignment.status == AssignmentStatus.ACCEPTED:
-        return "You have already accepted this request."
-    if assignment.request.status in FINISHED_STATUSES:
-        return (
-            f"This request is {assignment.request.get_status_display().lower()}; "
-            "there is nothing to accept or decline."
-        )
-    return ""
 
 
 # --- One request -----------------------------------------------------------------------
@@ -188,12 +177,6 @@ def _refuse(
     return _render_request(request, assignment, activity_form=activity_form, status=409)
 
 
-def _not_accepted(assignment: Assignment) -> str:
-    if assignment.status != AssignmentStatus.ACCEPTED:
-        return "Accept the request first: only the member who accepted it can act on it."
-    return ""
-
-
 @staff_required(TEAM_MEMBER)
 @require_safe
 def member_request(request: HttpRequest, pk: int) -> HttpResponse:
@@ -202,9 +185,6 @@ def member_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _transition(request: HttpRequest, pk: int, *, to_status: str, done: str) -> HttpResponse:
     assignment = _assignment(request, pk)
-    refusal = _not_accepted(assignment)
-    if refusal:
-        return _refuse(request, assignment, refusal)
     try:
         request_transition(
             support_request=assignment.request,
@@ -251,26 +231,22 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
 def request_activity(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     form = ActivityForm(request.POST)
-    refusal = _not_accepted(assignment)
-    current = assignment.request.status
-    if not refusal and current not in LOGGABLE_STATUSES:
-        if current == S.ASSIGNED:
-            refusal = "Record that contact was made before logging activity."
-        else:
-            refusal = (
-                f"This request is {assignment.request.get_status_display().lower()}; "
-                "no more activity can be logged on it."
-            )
+    # Why it cannot be logged at all comes before what is wrong with the form.
+    refusal = activity_refusal(assignment)
     if refusal:
         return _refuse(request, assignment, refusal, activity_form=form)
     if not form.is_valid():
         return _render_request(request, assignment, activity_form=form, status=400)
-    activity_log(
-        support_request=assignment.request,
-        member=assignment.member,
-        request=request,
-        **form.cleaned_data,
-    )
+    try:
+        activity_log(
+            support_request=assignment.request,
+            member=assignment.member,
+            actor_role=MEMBER,
+            request=request,
+            **form.cleaned_data,
+        )
+    except TransitionError as error:
+        return _refuse(request, assignment, error.message, activity_form=form)
     messages.success(request, "Activity logged.")
     return redirect(_request_url(pk, "activity"))
 

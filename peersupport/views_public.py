@@ -18,8 +18,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction
+from accounts.audit import AuditAction, audit_record
 from accounts.publicforms import RATE_LIMIT_MESSAGE, over_rate_limit
 from peersupport.forms import SupportRequestForm
 from peersupport.models import RequestStatus, SupportRequest

@@ -1,9 +1,11 @@
-"""Markdown bodies rendered to HTML and sanitized: no script or event handler survives."""
+"""Markdown bodies rendered to HTML and sanitized: no script or event handler survives.
+Any app's Markdown field checks its images' alt text with validate_markdown_alt_text."""
 
 import re
 
 import markdown as md
 import nh3
+from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
@@ -62,3 +64,12 @@ def images_without_alt(text: str) -> list[str]:
     missing = [m["src"] or "…" for m in _IMAGE.finditer(text or "") if not m["alt"].strip()]
     missing += [m.group(0)[:40] for m in _HTML_IMG.finditer(text or "")]
     return missing
+
+
+def validate_markdown_alt_text(value: str) -> None:
+    missing = images_without_alt(value)
+    if missing:
+        raise ValidationError(
+            "Every image needs alt text describing it: write ![description](%(src)s).",
+            params={"src": missing[0]},
+        )

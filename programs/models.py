@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from programs.markdown import images_without_alt
-from programs.uploads import validate_document_file
+from core.uploads import validate_document_file
+from programs.markdown import validate_markdown_alt_text
 
 
 class Status(models.TextChoices):
@@ -42,15 +42,6 @@ class Publishable(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == Status.PUBLISHED and self.publish_at <= timezone.now()
-
-
-def validate_markdown_alt_text(value: str) -> None:
-    missing = images_without_alt(value)
-    if missing:
-        raise ValidationError(
-            "Every image needs alt text describing it: write ![description](%(src)s).",
-            params={"src": missing[0]},
-        )
 
 
 HERO_ALT_RULE = Q(hero_image="") | ~Q(hero_alt="")

@@ -16,6 +16,11 @@ def areas_published() -> QuerySet[ProgramArea]:
     return ProgramArea.objects.published()
 
 
+def area_by_slug(slug: str) -> ProgramArea | None:
+    """The area with this slug, published or not (for demo content), or None."""
+    return ProgramArea.objects.filter(slug=slug).first()
+
+
 def area_get(*, slug: str, preview: bool = False) -> ProgramArea:
     areas = ProgramArea.objects.all() if preview else ProgramArea.objects.published()
     try:

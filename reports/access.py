@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.access import has_role
 from accounts.roles import Role
-from coresponder.access import is_program_manager, liaison_agency
+from coresponder.selectors import is_program_manager, liaison_agency
 from reports.models import ReportKind, ReportRun
 
 # The roles that reach the reports area at all (each sees its own part of it).

@@ -6,38 +6,45 @@
   and the year to date, program-wide or for one agency ("agency:<code>") or provider
   ("provider:<code>"), and a chart of the last twelve months. Agency reports are read by
   police liaisons, so they are built without the substance-use figures: those are not
-  even computed (coresponder.measures substance_use=False).
-- peersupport: de-identified counts only, from peersupport.dashboard, which never reads a
-  contact field; no reference, name, agency or contact detail reaches a report.
+  even computed (coresponder.selectors.program_measures with substance_use=False).
+- peersupport: de-identified counts only, from peersupport.selectors, whose figures never
+  read a contact field; no reference, name, agency or contact detail reaches a report.
 - training: events held by kind and audience, registrations, attendance, credit hours
-  (training.reporting).
+  (training.selectors.training_month_figures).
 - summary: the headline figures of the three programs, this month and the month before;
   co-responder figures without substance use.
 
 Nothing here writes to another app's tables.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from accounts.models import Organization
-from coresponder import charts
-from coresponder.measures import (
+from core.dates import add_months
+from coresponder.selectors import (
     Column,
     Measures,
-    add_months,
+    chart_description,
+    chart_svg,
+    chart_title,
     columns,
     directory,
     monthly_series,
     program_measures,
 )
-from peersupport import dashboard as peer
+from peersupport import selectors as peer
 from reports import rendering
 from reports.models import ReportKind, ReportRun
 from reports.rendering import Cell, Chart, Document, Row, Table, change, count, percent
-from training.reporting import TrainingMonth, training_month_figures
+from training.selectors import TrainingMonth, training_month_figures
+
+if TYPE_CHECKING:
+    from accounts.models import Organization
 
 CHART_MONTHS = 12
 
@@ -179,9 +186,9 @@ def coresponder_document(*, period: dt.date, scope: str = "") -> Document:
 
     points = monthly_series(start=add_months(period, 1 - CHART_MONTHS), end=end, **narrow)
     chart = Chart(
-        title=charts.chart_title("encounters", points, where.label),
-        description=charts.chart_description("encounters", points),
-        svg=charts.chart_svg("encounters", points, scope=where.label),
+        title=chart_title("encounters", points, where.label),
+        description=chart_description("encounters", points),
+        svg=chart_svg("encounters", points, scope=where.label),
     )
     # The chart's numbers as a table (its text alternative points to "By month").
     tables.append(

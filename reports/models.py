@@ -90,19 +90,3 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.kind}"
-
-
-class ReadyNotice(models.Model):
-    """One row per (run, subscriber) email sent: the notification task is idempotent."""
-
-    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="notices")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["run", "user"], name="ready_notice_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.run} → {self.user_id}"

@@ -7,22 +7,21 @@ staff pages (program managers everything; agency liaisons their own agency's co-
 reports; peer support and training coordinators their program's reports; the summary for
 program managers alone). A subscription alone never widens it.
 
-Each email is sent once: the ReadyNotice row is inserted in the same transaction as the
-send, so a failed send rolls the row back (the task retries) and a second delivery of
-the task finds the row and skips. The email names the report and links to its staff
-page; the figures stay behind the sign-in.
+Each notice is an outbox email (core.outbox) with the key report-ready:<run>:<user>, so
+calling this twice adds nothing the second time, and the outbox sends each once, later
+if the broker or the mail server is down. The email names the report and links to its
+staff page; the figures stay behind the sign-in.
 """
 
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.db import transaction
 
-from coresponder import dictionary as dd
+from core.outbox import outbox_enqueue
+from coresponder import selectors as coresponder
 from reports.access import may_see_run
-from reports.models import ReadyNotice, ReportRun, RunStatus, Subscription
+from reports.models import ReportRun, RunStatus, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -41,33 +40,29 @@ def scope_label(run: ReportRun) -> str:
     if not run.scope:
         return ""
     kind, _, code = run.scope.partition(":")
-    names = dd.AGENCIES if kind == "agency" else dd.PROVIDERS
+    names = coresponder.agency_names() if kind == "agency" else coresponder.provider_names()
     return names.get(code, code)
 
 
-def ready_message(run: ReportRun, user) -> EmailMultiAlternatives:
-    context = {
-        "run": run,
-        "user": user,
+def ready_context(run: ReportRun, user) -> dict:
+    return {
+        "name": user.get_full_name() or user.username,
+        "run": {"version": run.version},
         "kind_label": run.get_kind_display(),
         "scope_label": scope_label(run),
         "month": f"{run.period:%B %Y}",
         "url": report_url(run),
     }
+
+
+def ready_subject(context: dict) -> str:
     scope = f" ({context['scope_label']})" if context["scope_label"] else ""
-    subject = f"Report ready: {context['kind_label']}{scope}, {context['month']}"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/reports/ready.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-    )
-    message.attach_alternative(render_to_string("emails/reports/ready.html", context), "text/html")
-    return message
+    return f"Report ready: {context['kind_label']}{scope}, {context['month']}"
 
 
 def subscribers_notify(*, run_id: int) -> int:
-    """Email each subscriber of the run's kind who may read it, once; how many were sent."""
+    """Put a ready notice in the outbox for each subscriber of the run's kind who may read
+    it, once; how many were added by this call."""
     run = ReportRun.objects.filter(pk=run_id, status=RunStatus.DONE).first()
     if run is None:
         return 0  # not finished (or gone): nothing to announce
@@ -76,18 +71,19 @@ def subscribers_notify(*, run_id: int) -> int:
         .select_related("user__organization")
         .order_by("user_id")
     )
-    already = set(ReadyNotice.objects.filter(run=run).values_list("user_id", flat=True))
-    sent = 0
-    for subscription in subscriptions:
-        user = subscription.user
-        if user.pk in already or not may_receive(user, run):
-            continue
-        try:
-            with transaction.atomic():
-                ReadyNotice.objects.create(run=run, user=user)
-                ready_message(run, user).send()
-        except IntegrityError:
-            continue  # another delivery of the task sent it just now
-        sent += 1
-    log.info("report run %s: %s ready notices sent", run_id, sent)
-    return sent
+    added = 0
+    with transaction.atomic():
+        for subscription in subscriptions:
+            user = subscription.user
+            if not may_receive(user, run):
+                continue
+            context = ready_context(run, user)
+            added += outbox_enqueue(
+                key=f"report-ready:{run.pk}:{user.pk}",
+                template="reports/ready",
+                to=user.email,
+                subject=ready_subject(context),
+                context=context,
+            )
+    log.info("report run %s: %s ready notices added to the outbox", run_id, added)
+    return added

@@ -3,16 +3,12 @@ a run missed while beat was down is made as soon as beat is back."""
 
 from celery.signals import beat_init
 
+from core.queueing import queue_now
+
 
 def _catch_up(sender=None, **kwargs) -> None:
-    from reports import tasks
-
-    try:
-        tasks.start_month.delay()
-    except Exception:  # the broker is not up yet: the next scheduled entry will do it
-        import logging
-
-        logging.getLogger(__name__).warning("report catch-up could not be queued", exc_info=True)
+    # If the broker is not up yet, this is logged; the next scheduled entry will do it.
+    queue_now("reports.start_month")
 
 
 def connect() -> None:

@@ -8,7 +8,13 @@ Exactly one finished report per run, however the task is delivered:
   claims it once the lease has run out;
 - the files are written first and the row is marked done last, in one UPDATE that still
   requires this worker's claim, so a late finisher whose lease was taken over cannot
-  overwrite the other's result.
+  overwrite the other's result;
+- a build that stops with an error removes the files it had written (nothing refers to
+  them), and the task records the error at once: a lost database connection or another
+  transient error sends the run back to pending (error kept, attempts counted) for the
+  task's retry or the resume sweep; any other error marks it failed. If even that cannot
+  be written (the database is still away), the retry may take over the claim it abandoned
+  instead of waiting for the lease to run out.
 """
 
 import datetime as dt
@@ -20,13 +26,17 @@ import time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from reports.models import ReportKind, ReportRun, RunStatus
+from reports.notifications import subscribers_notify
 
 log = logging.getLogger(__name__)
+
+# The database connection was lost (PostgreSQL restarting, network): worth another attempt.
+CONNECTION_LOST = (OperationalError, InterfaceError)
 
 
 def worker_name() -> str:
@@ -41,9 +51,13 @@ def scopes_for(kind: str) -> list[str]:
     """Program-wide, plus one per agency and per provider for co-responder reports."""
     if kind != ReportKind.CORESPONDER:
         return [""]
-    from coresponder.dictionary import AGENCIES, PROVIDERS
+    from coresponder.selectors import agency_names, provider_names
 
-    return ["", *(f"agency:{code}" for code in AGENCIES), *(f"provider:{c}" for c in PROVIDERS)]
+    return [
+        "",
+        *(f"agency:{code}" for code in agency_names()),
+        *(f"provider:{code}" for code in provider_names()),
+    ]
 
 
 def report_run_ensure(*, kind: str, period: dt.date, scope: str = "") -> ReportRun | None:
@@ -92,11 +106,19 @@ def report_rebuild(*, run: ReportRun, by=None) -> ReportRun:
             )
 
 
-def report_run_claim(*, run_id: int, worker: str, now: dt.datetime | None = None) -> bool:
-    """Claim a run for this worker with one atomic UPDATE; False if someone else has it."""
+def report_run_claim(
+    *, run_id: int, worker: str, now: dt.datetime | None = None, abandoned_claim: str = ""
+) -> bool:
+    """Claim a run for this worker with one atomic UPDATE; False if someone else has it.
+
+    abandoned_claim: the claim of an earlier attempt of the same task, which stopped
+    without being able to release it (the database was away); that run may be taken over
+    at once rather than when the lease runs out."""
     now = now or timezone.now()
     lease = now + dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
     claimable = Q(status=RunStatus.PENDING) | Q(status=RunStatus.RUNNING, lease_until__lt=now)
+    if abandoned_claim:
+        claimable |= Q(status=RunStatus.RUNNING, claimed_by=abandoned_claim)
     claimed = ReportRun.objects.filter(claimable, pk=run_id).update(
         status=RunStatus.RUNNING,
         claimed_by=worker,
@@ -107,50 +129,101 @@ def report_run_claim(*, run_id: int, worker: str, now: dt.datetime | None = None
     return claimed == 1
 
 
-def report_run_execute(*, run_id: int, worker: str | None = None) -> str:
-    """Claim, build and store one run. Returns what happened: built, skipped."""
+def report_run_execute(*, run_id: int, worker: str | None = None, abandoned_claim: str = "") -> str:
+    """Claim, build and store one run. Returns what happened: built, skipped.
+
+    An error is raised to the caller (the task records it) once the files this attempt
+    wrote are removed again."""
     from reports import builders
 
     worker = worker or worker_name()
-    if not report_run_claim(run_id=run_id, worker=worker):
+    if not report_run_claim(run_id=run_id, worker=worker, abandoned_claim=abandoned_claim):
         return "skipped"
-    run = ReportRun.objects.get(pk=run_id)
-    built = builders.build(run)
-    if settings.REPORT_BUILD_PAUSE_SECONDS:  # integration tests kill a worker here
-        time.sleep(settings.REPORT_BUILD_PAUSE_SECONDS)
-    names = {
-        "html_file": ("html", built.html.encode()),
-        "pdf_file": ("pdf", built.pdf),
-        "csv_file": ("csv", built.csv),
-        "xlsx_file": ("xlsx", built.xlsx),
-    }
-    digest = hashlib.sha256()
-    stored = {}
-    base = (
-        f"{run.kind}-{run.scope.replace(':', '-') or 'program'}-{run.period:%Y-%m}-v{run.version}"
-    )
-    for field, (extension, content) in names.items():
-        digest.update(content)
-        file_field = getattr(run, field)
-        stored[field] = file_field.storage.save(
-            file_field.field.generate_filename(run, f"{base}.{extension}"), ContentFile(content)
+    stored: dict[str, str] = {}
+    finishing = False
+    try:
+        run = ReportRun.objects.get(pk=run_id)
+        built = builders.build(run)
+        if settings.REPORT_BUILD_PAUSE_SECONDS:  # integration tests kill a worker here
+            time.sleep(settings.REPORT_BUILD_PAUSE_SECONDS)
+        names = {
+            "html_file": ("html", built.html.encode()),
+            "pdf_file": ("pdf", built.pdf),
+            "csv_file": ("csv", built.csv),
+            "xlsx_file": ("xlsx", built.xlsx),
+        }
+        digest = hashlib.sha256()
+        base = (
+            f"{run.kind}-{run.scope.replace(':', '-') or 'program'}-{run.period:%Y-%m}"
+            f"-v{run.version}"
         )
-    finished = ReportRun.objects.filter(
-        pk=run_id, status=RunStatus.RUNNING, claimed_by=worker
-    ).update(
-        status=RunStatus.DONE,
-        finished_at=timezone.now(),
-        checksum=digest.hexdigest(),
-        error="",
-        lease_until=None,
-        **stored,
-    )
+        for field, (extension, content) in names.items():
+            digest.update(content)
+            file_field = getattr(run, field)
+            stored[field] = file_field.storage.save(
+                file_field.field.generate_filename(run, f"{base}.{extension}"),
+                ContentFile(content),
+            )
+        finishing = True
+        # Done and its ready notices (outbox rows) commit together: a worker that dies in
+        # between leaves neither, and the run is built again by the next claim.
+        with transaction.atomic():
+            finished = ReportRun.objects.filter(
+                pk=run_id, status=RunStatus.RUNNING, claimed_by=worker
+            ).update(
+                status=RunStatus.DONE,
+                finished_at=timezone.now(),
+                checksum=digest.hexdigest(),
+                error="",
+                lease_until=None,
+                **stored,
+            )
+            if finished:
+                _notify_ready(run_id)
+    except BaseException:
+        _files_discard(run_id=run_id, names=list(stored.values()), maybe_referenced=finishing)
+        raise
     if not finished:  # our lease ran out and another worker took over: leave it to them
-        for name in stored.values():
-            run.pdf_file.storage.delete(name)
+        _files_discard(run_id=run_id, names=list(stored.values()), maybe_referenced=False)
         return "skipped"
-    _notify_ready(run_id)
     return "built"
+
+
+def _files_discard(*, run_id: int, names: list[str], maybe_referenced: bool) -> None:
+    """Delete files an unfinished attempt wrote, so none is left that no run refers to.
+
+    maybe_referenced: the UPDATE naming them was sent and failed, so it may have been
+    committed all the same (the connection dropped before the answer came back). Then
+    only files the row does not name are deleted; if the row cannot be read, they are
+    kept (a stray file is better than a report whose files are gone) and logged."""
+    if not names:
+        return
+    storage = ReportRun._meta.get_field("pdf_file").storage
+    if maybe_referenced:
+        try:
+            connection_reset_if_broken()
+            referenced = set(
+                ReportRun.objects.filter(pk=run_id)
+                .values_list("html_file", "pdf_file", "csv_file", "xlsx_file")
+                .first()
+                or ()
+            )
+        except CONNECTION_LOST:
+            log.warning("report run %s: cannot tell whether %s are in use; kept", run_id, names)
+            return
+        names = [name for name in names if name not in referenced]
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            log.warning("report run %s: could not delete %s", run_id, name, exc_info=True)
+
+
+def connection_reset_if_broken() -> None:
+    """After a lost connection Django keeps the broken one until the task ends: drop it,
+    so that the next query connects again (and works if the database is back)."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
 
 
 def lease_remaining(*, run_id: int, now: dt.datetime | None = None) -> int | None:
@@ -162,14 +235,25 @@ def lease_remaining(*, run_id: int, now: dt.datetime | None = None) -> int | Non
     return max(int((run.lease_until - now).total_seconds()), 0)
 
 
-def report_run_fail(*, run_id: int, worker: str, error: str, final: bool) -> None:
-    """Record an error. Final failures show on the staff pages; others go back to pending."""
-    ReportRun.objects.filter(pk=run_id, claimed_by=worker, status=RunStatus.RUNNING).update(
-        status=RunStatus.FAILED if final else RunStatus.PENDING,
-        error=error[:4000],
-        lease_until=None,
-        finished_at=timezone.now() if final else None,
-    )
+def report_run_fail(*, run_id: int, worker: str, error: str, final: bool) -> bool:
+    """Record an error. Final failures show on the staff pages; others go back to pending
+    (the error kept, the attempt counted) for the task's retry or the resume sweep.
+
+    Works after a lost connection (it connects again). Returns False if the database
+    still cannot be reached: the run then stays claimed until its lease runs out, or
+    until this task's retry takes over the abandoned claim."""
+    try:
+        connection_reset_if_broken()
+        ReportRun.objects.filter(pk=run_id, claimed_by=worker, status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED if final else RunStatus.PENDING,
+            error=error[:4000],
+            lease_until=None,
+            finished_at=timezone.now() if final else None,
+        )
+    except CONNECTION_LOST:
+        log.warning("report run %s: could not record the error %s", run_id, error[:200])
+        return False
+    return True
 
 
 def runs_to_resume(*, now: dt.datetime | None = None) -> list[int]:
@@ -183,12 +267,6 @@ def runs_to_resume(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def _notify_ready(run_id: int) -> None:
-    from reports import tasks
-
-    def enqueue() -> None:
-        try:
-            tasks.notify_subscribers.delay(run_id)
-        except Exception:
-            log.warning("could not queue the ready notice of run %s", run_id, exc_info=True)
-
-    transaction.on_commit(enqueue)
+    """The ready notices go into the outbox (reports.notifications), which sends them even
+    if the broker is down now."""
+    subscribers_notify(run_id=run_id)

@@ -7,9 +7,10 @@ from celery import shared_task
 from celery.exceptions import Retry
 from django.utils import timezone
 
-from reports import services
+from reports import notifications, services
 
-TRANSIENT = (OSError, ConnectionError, TimeoutError)
+# Worth another attempt: storage or network trouble, or a lost database connection.
+TRANSIENT = (OSError, ConnectionError, TimeoutError, *services.CONNECTION_LOST)
 
 
 @shared_task(
@@ -19,11 +20,13 @@ TRANSIENT = (OSError, ConnectionError, TimeoutError)
     reject_on_worker_lost=True,
     max_retries=4,
 )
-def build_run(self, run_id: int) -> str:
+def build_run(self, run_id: int, abandoned_claim: str = "") -> str:
     # Unique per execution: two deliveries of one task never share a claim.
     worker = f"{self.request.hostname or services.worker_name()}:{uuid.uuid4().hex}"
     try:
-        outcome = services.report_run_execute(run_id=run_id, worker=worker)
+        outcome = services.report_run_execute(
+            run_id=run_id, worker=worker, abandoned_claim=abandoned_claim
+        )
         wait = services.lease_remaining(run_id=run_id)
         if (
             outcome == "skipped"
@@ -38,10 +41,17 @@ def build_run(self, run_id: int) -> str:
         raise
     except TRANSIENT as error:
         final = self.request.retries >= self.max_retries
-        services.report_run_fail(run_id=run_id, worker=worker, error=repr(error), final=final)
+        recorded = services.report_run_fail(
+            run_id=run_id, worker=worker, error=repr(error), final=final
+        )
         if final:
             raise
-        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+        # If the run could not be sent back to pending, the retry takes over this claim.
+        raise self.retry(
+            exc=error,
+            countdown=30 * 2**self.request.retries,
+            kwargs={**(self.request.kwargs or {}), "abandoned_claim": "" if recorded else worker},
+        ) from error
     except Exception as error:
         services.report_run_fail(run_id=run_id, worker=worker, error=repr(error), final=True)
         raise
@@ -66,10 +76,8 @@ def resume() -> int:
     return len(pending)
 
 
-@shared_task(
-    name="reports.notify_subscribers", autoretry_for=(OSError,), retry_backoff=30, max_retries=5
-)
+@shared_task(name="reports.notify_subscribers")
 def notify_subscribers(run_id: int) -> int:
-    from reports import notifications
-
+    """Put the ready notices of a run in the outbox (report_run_execute does it itself;
+    this serves messages queued before the outbox existed)."""
     return notifications.subscribers_notify(run_id=run_id)

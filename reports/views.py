@@ -20,9 +20,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import scoped_get_or_404, staff_required
-from accounts.audit import audit_read, audit_record
-from accounts.models import AuditAction
+from accounts.audit import AuditAction, audit_read, audit_record
 from accounts.roles import Role
+from core.queueing import queue_after_commit
+from coresponder import selectors as coresponder
 from reports import access, services, tasks
 from reports.models import ReportKind, ReportRun, RunStatus, Subscription
 
@@ -49,13 +50,14 @@ _UNWANTED = re.compile(
 
 
 def scope_label(scope: str) -> str:
-    from coresponder.dictionary import AGENCIES, PROVIDERS
-
     if not scope:
         return "Program-wide"
     prefix, _, code = scope.partition(":")
-    names = AGENCIES if prefix == "agency" else PROVIDERS if prefix == "provider" else {}
-    return names.get(code, code)
+    if prefix == "agency":
+        return coresponder.agency_names().get(code, code)
+    if prefix == "provider":
+        return coresponder.provider_names().get(code, code)
+    return code
 
 
 def report_title(run: ReportRun) -> str:
@@ -209,14 +211,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
 def _queue_build(run_id: int) -> None:
     """Queue the build after commit. If the broker is down the run still waits in the
     database as pending, and the resume task of the beat schedule picks it up."""
-
-    def enqueue() -> None:
-        try:
-            tasks.build_run.delay(run_id)
-        except Exception:
-            log.warning("could not queue the build of report run %s", run_id, exc_info=True)
-
-    transaction.on_commit(enqueue)
+    queue_after_commit(tasks.build_run, run_id)
 
 
 @staff_required(Role.PROGRAM_MANAGER)

@@ -12,7 +12,6 @@ from training.models import (
     EventDocument,
     EventSeries,
     Registration,
-    SentEmail,
 )
 from training.services import series_materialize
 
@@ -152,13 +151,6 @@ class RegistrationAdmin(ReadOnlyAdmin):
     search_fields = ("name", "email", "agency_name", "event__title")
     list_select_related = ("event",)
     date_hierarchy = "created_at"
-
-
-@admin.register(SentEmail)
-class SentEmailAdmin(ReadOnlyAdmin):
-    list_display = ("key", "sent_at")
-    search_fields = ("key",)
-    date_hierarchy = "sent_at"
 
 
 @admin.register(Certificate)

@@ -2,28 +2,25 @@
 messages to registrants and cancelling an event.
 
 Every change to an event goes through services.event_touch, so calendar subscribers see a
-higher iCalendar SEQUENCE. Emails go through emails.email_once with a key per recipient,
-so submitting the same message (or the same cancellation) twice sends nothing twice.
+higher iCalendar SEQUENCE. Emails go through the outbox (core.outbox) with a key per
+recipient, so submitting the same message (or the same cancellation) twice sends nothing
+twice.
 """
 
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction
-from training.emails import email_once
+from accounts.audit import AuditAction, audit_record
+from core.outbox import outbox_enqueue
+from training.emails import email_context
 from training.models import (
     SEAT_STATUSES,
     Event,
@@ -231,43 +228,27 @@ def waitlist_reorder(
 
 @dataclass(frozen=True)
 class SendResult:
-    sent: int
+    queued: int
     already_sent: int
-    failed: int
 
 
-def _send_each(
-    *, registrations, key: str, build: Callable[[Registration], EmailMultiAlternatives]
+def _queue_each(
+    *, registrations, key: str, template: str, subject: str, context: dict
 ) -> SendResult:
-    sent = already = failed = 0
-    for registration in registrations:
-        try:
-            if email_once(key=f"{key}:{registration.pk}", message=build(registration)):
-                sent += 1
-            else:
-                already += 1
-        except Exception:  # one bad address or a mail-server hiccup must not stop the rest
-            log.exception("training: email %s to registration %s failed", key, registration.pk)
-            failed += 1
-    return SendResult(sent=sent, already_sent=already, failed=failed)
-
-
-def _email(*, template: str, subject: str, registration: Registration, context: dict):
-    context = {
-        "registration": registration,
-        "event": registration.event,
-        "site_url": settings.SITE_URL,
-        **context,
-    }
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/training/{template}.txt", context),
-        to=[registration.email],
-    )
-    message.attach_alternative(
-        render_to_string(f"emails/training/{template}.html", context), "text/html"
-    )
-    return message
+    """One outbox email per registrant, all in one transaction; each key at most once."""
+    queued = already = 0
+    with transaction.atomic():
+        for registration in registrations:
+            added = outbox_enqueue(
+                key=f"{key}:{registration.pk}",
+                template=f"training/{template}",
+                to=registration.email,
+                subject=subject,
+                context={**email_context(registration, with_cancel_link=False), **context},
+            )
+            queued += added
+            already += not added
+    return SendResult(queued=queued, already_sent=already)
 
 
 def event_message_send(
@@ -275,8 +256,8 @@ def event_message_send(
 ) -> SendResult:
     """Email confirmed and waitlisted registrants, each at most once per message id.
 
-    Sending the same message id again sends only to those who did not get it yet (a
-    failure earlier, or someone who registered since).
+    Sending the same message id again sends only to those who did not get it yet
+    (someone who registered since).
     """
     event = Event.objects.get(pk=event_id)
     registrations = (
@@ -284,42 +265,36 @@ def event_message_send(
         .select_related("event")
         .order_by("pk")
     )
-    return _send_each(
+    return _queue_each(
         registrations=registrations,
         key=f"training-message:{uuid.UUID(str(message_id))}",
-        build=lambda registration: _email(
-            template="message",
-            subject=subject,
-            registration=registration,
-            context={"body": body},
-        ),
+        template="message",
+        subject=subject,
+        context={"body": body},
     )
 
 
 def event_cancel(*, event_id: int, note: str = "") -> tuple[Event, SendResult]:
     """Cancel an event and tell every registrant once; the registrations stay as they are.
 
-    Cancelling an event that is already cancelled changes nothing and only retries the
-    emails that have not gone out.
+    Cancelling an event that is already cancelled changes nothing and only tells those
+    who were not told yet. The emails are written in the transaction that cancels.
     """
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if event.status != EventStatus.CANCELLED:
             event.status = EventStatus.CANCELLED
             event_touch(event=event, fields=["status"])
-    registrations = (
-        event.registrations.exclude(status=RegistrationStatus.CANCELLED)
-        .select_related("event")
-        .order_by("pk")
-    )
-    result = _send_each(
-        registrations=registrations,
-        key=f"training-event-cancelled:{event.pk}",
-        build=lambda registration: _email(
+        registrations = (
+            event.registrations.exclude(status=RegistrationStatus.CANCELLED)
+            .select_related("event")
+            .order_by("pk")
+        )
+        result = _queue_each(
+            registrations=registrations,
+            key=f"training-event-cancelled:{event.pk}",
             template="event_cancelled",
             subject=f"Cancelled: {event.title}",
-            registration=registration,
             context={"note": note},
-        ),
-    )
+        )
     return event, result

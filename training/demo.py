@@ -6,7 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from programs.models import ProgramArea
+from programs.selectors import area_by_slug
 from training.models import Committee, Event, EventSeries
 from training.services import series_materialize
 
@@ -102,10 +102,6 @@ EVENTS = [
 ]
 
 
-def _area(slug: str) -> ProgramArea | None:
-    return ProgramArea.objects.filter(slug=slug).first()
-
-
 @transaction.atomic
 def training_demo_load() -> dict[str, int]:
     counts = {"created": 0, "unchanged": 0}
@@ -138,7 +134,7 @@ def training_demo_load() -> dict[str, int]:
             title=title,
             kind=kind,
             audiences=audiences,
-            program_area=_area(area),
+            program_area=area_by_slug(area),
             host=committees[host],
             ce_category=ce,
             starts_at=start,
@@ -164,7 +160,7 @@ def _meeting_series(host: Committee, today: dt.date) -> None:
             title=title,
             kind="meeting",
             audiences=["em", "public"],
-            program_area=_area("emergency-services"),
+            program_area=area_by_slug("emergency-services"),
             host=host,
             starts_at=first,
             ends_at=first + dt.timedelta(minutes=90),

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from core import dates
-from programs.models import ProgramArea
+from programs.selectors import areas_published
 from training.models import SEAT_STATUSES, Audience, Committee, Event, EventKind
 
 
@@ -19,7 +19,7 @@ class EventFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "All kinds"), *EventKind.choices], required=False)
     audience = forms.ChoiceField(choices=[("", "All audiences"), *Audience.choices], required=False)
     area = forms.ModelChoiceField(
-        queryset=ProgramArea.objects.published(),
+        queryset=areas_published(),
         to_field_name="slug",
         required=False,
         empty_label="All program areas",

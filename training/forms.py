@@ -2,7 +2,7 @@
 
 from django import forms
 
-from accounts.forms import HoneypotMixin
+from accounts.publicforms import HoneypotMixin
 from accounts.selectors import organization_by_name
 from training.models import RegistrantState
 from training.services import RegistrationData

@@ -9,8 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from accounts.models import Organization
-from programs.models import ProgramArea, validate_markdown_alt_text
+from programs.markdown import validate_markdown_alt_text
 
 
 class EventKind(models.TextChoices):
@@ -108,7 +107,11 @@ class Event(models.Model):
         models.CharField(max_length=20, choices=Audience.choices), default=list, blank=True
     )
     program_area = models.ForeignKey(
-        ProgramArea, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+        "programs.ProgramArea",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     host = models.ForeignKey(
         Committee, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
@@ -235,7 +238,7 @@ class Registration(models.Model):
     name = models.CharField(max_length=150)
     email = models.EmailField(help_text="Stored lower-case.")
     agency = models.ForeignKey(
-        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     agency_name = models.CharField(max_length=200, help_text="As typed, or the directory name.")
     role = models.CharField(max_length=120, help_text="Job title or role, e.g. call-taker.")
@@ -275,19 +278,6 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.event}"
-
-
-class SentEmail(models.Model):
-    """One row per email sent by a task: the key makes every email task idempotent."""
-
-    key = models.CharField(max_length=200, unique=True)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-sent_at"]
-
-    def __str__(self) -> str:
-        return self.key
 
 
 class Certificate(models.Model):

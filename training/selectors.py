@@ -1,4 +1,5 @@
-"""Reads of the public training calendar, shared by its pages, the home page and site search.
+"""Reads of the public training calendar, shared by its pages, the home page and site search;
+and for other apps (reports), the monthly figures of training.reporting.
 
 Every time shown to the public is wall-clock time in America/Chicago (the project's time
 zone), with the zone's abbreviation (CST or CDT) so nobody has to guess.
@@ -21,7 +22,11 @@ from programs.selectors import SearchHit, highlighted_snippet, search_headline, 
 from training import credits
 from training.filters import EventFilterForm, events_filtered
 from training.models import SEAT_STATUSES, Audience, Event, EventStatus
+from training.reporting import TrainingMonth as TrainingMonth
+from training.reporting import training_month_figures as training_month_figures
 from training.services import registration_refusal
+from training.timetext import clock_time as _time
+from training.timetext import time_range as time_range
 
 # Missouri telecommunicator continuing education: one credit hour per 50 minutes.
 
@@ -36,22 +41,8 @@ _AUDIENCE_LABELS = dict(Audience.choices)
 # --- Display helpers ----------------------------------------------------------------------
 
 
-def _time(moment: dt.datetime) -> str:
-    return f"{moment:%-I:%M %p}"
-
-
 def _day(moment: dt.datetime | dt.date) -> str:
     return f"{moment:%A, %B %-d, %Y}"
-
-
-def time_range(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
-    """'9:00 AM – 11:00 AM CDT', or with the end date when the event runs past midnight."""
-    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
-    if start.date() == end.date():
-        if start.tzname() == end.tzname():
-            return f"{_time(start)} – {_time(end)} {end.tzname()}"
-        return f"{_time(start)} {start.tzname()} – {_time(end)} {end.tzname()}"
-    return f"{_time(start)} {start.tzname()} – {end:%a, %b %-d}, {_time(end)} {end.tzname()}"
 
 
 def event_day(event: Event) -> str:

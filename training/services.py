@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from training.emails import registration_email_queue
 from training.models import (
     SEAT_STATUSES,
     Event,
@@ -89,25 +90,6 @@ def _next_waitlist_position(event: Event) -> int:
     return (top or 0) + 1
 
 
-def _queue_email(registration: Registration, kind: str) -> None:
-    """Queue the email after commit. If the broker is down the registration still stands;
-    the email sweep (training.emails.unsent_emails_send) sends it later."""
-    from training import tasks
-
-    def enqueue() -> None:
-        try:
-            tasks.send_registration_email.delay(registration.pk, kind)
-        except Exception:
-            log.warning(
-                "could not queue the %s email of registration %s; the sweep will send it",
-                kind,
-                registration.pk,
-                exc_info=True,
-            )
-
-    transaction.on_commit(enqueue)
-
-
 def registration_create(*, event_id: int, data: RegistrationData) -> Registration:
     """Register someone: a seat if one is free, otherwise a place on the waitlist."""
     email = data.email.strip().lower()
@@ -151,7 +133,9 @@ def registration_create(*, event_id: int, data: RegistrationData) -> Registratio
             raise RegistrationError(
                 "duplicate", "This email address is already registered for this event."
             ) from None
-        _queue_email(registration, "confirmation" if has_seat else "waitlisted")
+        registration_email_queue(
+            registration=registration, kind="confirmation" if has_seat else "waitlisted"
+        )
     return registration
 
 
@@ -170,7 +154,7 @@ def registration_cancel(*, registration_id: int) -> Registration:
         registration.save(
             update_fields=["status", "waitlist_position", "cancelled_at", "updated_at"]
         )
-        _queue_email(registration, "cancelled")
+        registration_email_queue(registration=registration, kind="cancelled")
         if (
             freed_seat
             and event.status == EventStatus.SCHEDULED
@@ -223,7 +207,7 @@ def waitlist_promote(*, event: Event) -> list[Registration]:
         candidate.waitlist_position = None
         candidate.promoted_at = timezone.now()
         candidate.save(update_fields=["status", "waitlist_position", "promoted_at", "updated_at"])
-        _queue_email(candidate, "promoted")
+        registration_email_queue(registration=candidate, kind="promoted")
         promoted.append(candidate)
         if free is not None:
             free -= 1

@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import scoped_get_or_404, staff_required
-from accounts.audit import audit_record
-from accounts.models import AuditAction
+from accounts.audit import AuditAction, audit_record
 from accounts.roles import Role
 from accounts.staff_areas import StaffArea, register
 from training import coordination, exports
@@ -326,7 +325,7 @@ def registration_check_in(request: HttpRequest, pk: int, registration_pk: int) -
 
 
 def _sent_summary(result: coordination.SendResult) -> str:
-    text = f"Sent to {result.sent} registrant{'s' if result.sent != 1 else ''}."
+    text = f"Emailed {result.queued} registrant{'s' if result.queued != 1 else ''}."
     if result.already_sent:
         text += f" {result.already_sent} had it already and were not emailed again."
     return text
@@ -352,17 +351,9 @@ def event_message(request: HttpRequest, pk: int) -> HttpResponse:
             "email": "message to registrants",
             "message_id": str(form.cleaned_data["message_id"]),
             "subject": form.cleaned_data["subject"],
-            "sent": result.sent,
-            "failed": result.failed,
+            "sent": result.queued,
         },
     )
-    if result.failed:
-        messages.error(
-            request,
-            f"{_sent_summary(result)} {result.failed} could not be sent. "
-            "Send again to retry them; nobody gets the message twice.",
-        )
-        return render(request, "training/coordinator/event_message.html", context, status=502)
     messages.success(request, _sent_summary(result))
     return redirect(_roster_url(event))
 
@@ -383,15 +374,8 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         request=request,
         action=AuditAction.UPDATE,
         obj=event,
-        detail={"change": "event cancelled", "notified": result.sent, "failed": result.failed},
+        detail={"change": "event cancelled", "notified": result.queued},
     )
-    if result.failed:
-        messages.error(
-            request,
-            f"The event is cancelled. {_sent_summary(result)} {result.failed} emails could not "
-            "be sent; submit again to retry them.",
-        )
-        return render(request, "training/coordinator/event_cancel.html", context, status=502)
     messages.success(request, f"The event is cancelled. {_sent_summary(result)}")
     return redirect(_roster_url(event))
 

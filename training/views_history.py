@@ -17,15 +17,15 @@ import time
 
 from django import forms
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from accounts.forms import HoneypotMixin
-from accounts.publicforms import RATE_LIMIT_MESSAGE, over_rate_limit
+from accounts.publicforms import RATE_LIMIT_MESSAGE, HoneypotMixin, over_rate_limit
+from core.models import OutboxEmail
+from core.outbox import outbox_enqueue
 from training.certificates import (
     certificate_for,
     certificate_is_current,
@@ -34,7 +34,6 @@ from training.certificates import (
     public_name,
 )
 from training.credits import event_date, history_for, registration_hours
-from training.emails import email_once
 from training.links import history_link_create, history_link_email
 from training.models import Registration, RegistrationStatus
 
@@ -60,29 +59,32 @@ def email_from_token(token: str) -> tuple[str | None, str | None]:
 
 
 def history_link_send(*, email: str) -> bool:
-    """Email a history link if the address has any registration; True if one was sent."""
+    """Email a history link if the address has any registration; True if one was queued
+    (at most one per address within LINK_WINDOW_SECONDS)."""
     email = email.strip().lower()
     latest = Registration.objects.filter(email=email).order_by("-created_at").first()
     if latest is None:
         return False
-    context = {
-        "name": latest.name,
-        "history_url": settings.SITE_URL
-        + reverse("training:history", kwargs={"token": history_token(email)}),
-        "request_url": settings.SITE_URL + reverse("training:history_request"),
-        "max_age_hours": int(LINK_MAX_AGE.total_seconds() // 3600),
-    }
-    message = EmailMultiAlternatives(
-        subject=LINK_SUBJECT,
-        body=render_to_string("emails/training/history_link.txt", context),
-        to=[email],
-    )
-    message.attach_alternative(
-        render_to_string("emails/training/history_link.html", context), "text/html"
-    )
     digest = hashlib.sha256(email.encode()).hexdigest()[:32]
     window = int(time.time() // LINK_WINDOW_SECONDS)
-    return email_once(key=f"training-history-link:{digest}:{window}", message=message)
+    key = f"training-history-link:{digest}:{window}"
+    if OutboxEmail.objects.filter(key=key).exists():
+        return False  # no new link (and token) for an email that is not sent again
+    with transaction.atomic():
+        context = {
+            "name": latest.name,
+            "history_url": settings.SITE_URL
+            + reverse("training:history", kwargs={"token": history_token(email)}),
+            "request_url": settings.SITE_URL + reverse("training:history_request"),
+            "max_age_hours": int(LINK_MAX_AGE.total_seconds() // 3600),
+        }
+        return outbox_enqueue(
+            key=key,
+            template="training/history_link",
+            to=email,
+            subject=LINK_SUBJECT,
+            context=context,
+        )
 
 
 # --- Forms -----------------------------------------------------------------------------

@@ -622,14 +622,17 @@ def test_an_unexpected_failure_mid_import_leaves_nothing_half_imported(
     assert "nothing was imported" in text_of(as_manager.get(url("import_job", pk=job.pk)))
 
 
-def test_the_sweep_queues_jobs_left_queued(manager):
+def test_the_sweep_queues_jobs_left_queued(manager, django_capture_on_commit_callbacks):
     stale = queued_job(manager)
     fresh = queued_job(manager)
     ImportJob.objects.filter(pk=stale.pk).update(
         created_at=timezone.now() - dt.timedelta(minutes=10)
     )
 
-    assert tasks.import_resume() == 1  # queued and, eager in tests, run
+    # Beat runs the sweep outside any transaction, so its queueing happens at once; the
+    # test's own transaction holds it until the callbacks run here.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.import_resume() == 1  # queued and, eager in tests, run
 
     assert ImportJob.objects.get(pk=stale.pk).status == "done"
     assert ImportJob.objects.get(pk=fresh.pk).status == "queued"

@@ -4,9 +4,9 @@ Each thread has its own database connection (Django's connections are per thread
 all of them start at the same moment from a barrier, so the service's row lock on the
 event is what keeps the count right. Needs no Redis.
 
-The email tasks are recorded on commit instead of run: Celery's eager mode keeps a global,
-not per-thread, "inside a task" flag, which threads running tasks at once leave set, and
-which then breaks every later `result.get()` in the test process.
+The emails' send tasks are recorded on commit instead of run: Celery's eager mode keeps a
+global, not per-thread, "inside a task" flag, which threads running tasks at once leave
+set, and which then breaks every later `result.get()` in the test process.
 """
 
 import threading
@@ -16,8 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connections
 
+from core import tasks
+from core.models import OutboxEmail
 from tests.training.factories import EventFactory, registration_data
-from training import tasks
 from training.models import Registration, RegistrationStatus
 from training.services import registration_cancel, registration_create
 
@@ -27,13 +28,15 @@ SEATS = 5
 
 @pytest.fixture
 def queued_emails(monkeypatch) -> list[tuple[int, str]]:
-    """The (registration id, kind) of each email task the service queues, once committed."""
+    """The (registration id, kind) of each outbox email whose sending is queued on commit."""
     queued = []
 
-    def record(registration_id, kind):
-        queued.append((registration_id, kind))  # services call .delay() after commit
+    def record(row_id):  # the outbox queues core.outbox_send after commit
+        key = OutboxEmail.objects.values_list("key", flat=True).get(pk=row_id)
+        _, registration_id, kind = key.split(":")[:3]
+        queued.append((int(registration_id), kind))
 
-    monkeypatch.setattr(tasks.send_registration_email, "delay", record)
+    monkeypatch.setattr(tasks.outbox_send, "delay", record)
     return queued
 
 

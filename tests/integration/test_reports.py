@@ -10,7 +10,7 @@
 Isolation: each test uses a Redis database of its own (10 to 14, picked at random; the
 cache takes the next one) and a queue of its own, and its processes run with that queue as
 their default queue, so the tasks they queue themselves (build_run from start_month,
-notify_subscribers) stay in the test too. The kill test needs the separate database most:
+core.outbox_send) stay in the test too. The kill test needs the separate database most:
 its short visibility timeout makes a worker redeliver every unacknowledged message of its
 database, and other test runs' long tasks must not be among them.
 

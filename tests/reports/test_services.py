@@ -5,16 +5,19 @@ import datetime as dt
 import hashlib
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from accounts.roles import Role
+from core.models import OutboxEmail, OutboxStatus
+from core.outbox import outbox_sweep
 from coresponder.dictionary import AGENCIES, PROVIDERS
 from coresponder.models import MonthlyCallVolume
 from reports import builders, services, tasks
 from reports.builders import BuiltReport
-from reports.models import ReadyNotice, ReportKind, ReportRun, RunStatus, Subscription
+from reports.models import ReportKind, ReportRun, RunStatus, Subscription
 from reports.notifications import subscribers_notify
 from tests.coresponder.factories import encounter, org
 
@@ -234,9 +237,11 @@ def test_a_finished_build_emails_each_subscriber_once_with_a_link(
     assert f"https://portal.example.org/staff/reports/{run.pk}/" in message.alternatives[0][0]
     assert message.subject == "Report ready: Training calendar, March 2025"
 
-    assert subscribers_notify(run_id=run.pk) == 0  # a second delivery of the task
+    assert subscribers_notify(run_id=run.pk) == 0  # asked again: already in the outbox
+    assert outbox_sweep() == 0
     assert len(mail.outbox) == 1
-    assert ReadyNotice.objects.filter(run=run, user=manager).count() == 1
+    notice = OutboxEmail.objects.get(key=f"report-ready:{run.pk}:{manager.pk}")
+    assert notice.status == OutboxStatus.SENT
 
 
 def test_the_email_never_carries_the_report_figures(make_staff):
@@ -246,12 +251,13 @@ def test_the_email_never_carries_the_report_figures(make_staff):
     manager = make_staff(roles=[Role.PROGRAM_MANAGER])
     subscribe(manager, ReportKind.CORESPONDER)
     run = run_for(kind=ReportKind.CORESPONDER)
-    services.report_run_execute(run_id=run.pk, worker="w1")
+    services.report_run_execute(run_id=run.pk, worker="w1")  # adds the notice to the outbox
     run.refresh_from_db()
     html = run.html_file.open("rb").read().decode()
     assert "4,321" in html and "0.1%" in html  # the figures the email must not carry
 
-    assert subscribers_notify(run_id=run.pk) == 1
+    assert subscribers_notify(run_id=run.pk) == 0  # there already
+    assert outbox_sweep() == 1
 
     message = mail.outbox[0]
     for text in (message.subject, message.body, message.alternatives[0][0]):
@@ -270,6 +276,7 @@ def test_agency_reports_go_to_that_agency_liaison_and_program_managers_only(make
     def told(run) -> set:
         mail.outbox.clear()
         subscribers_notify(run_id=run.pk)
+        outbox_sweep()
         return {m.to[0] for m in mail.outbox}
 
     assert told(done_run(scope="agency:blue-springs")) == {manager.email, blue_springs.email}
@@ -287,17 +294,18 @@ def test_peer_support_summary_and_training_reports_go_to_their_readers_only(make
         subscribe(user, ReportKind.SUMMARY)
         subscribe(user, ReportKind.TRAINING)
 
-    subscribers_notify(run_id=done_run(kind=ReportKind.PEERSUPPORT).pk)
-    assert {m.to[0] for m in mail.outbox} == {manager.email, coordinator.email}
-    mail.outbox.clear()
-    subscribers_notify(run_id=done_run(kind=ReportKind.SUMMARY).pk)
-    assert {m.to[0] for m in mail.outbox} == {manager.email}
-    mail.outbox.clear()
-    subscribers_notify(run_id=done_run(kind=ReportKind.TRAINING).pk)
-    assert {m.to[0] for m in mail.outbox} == {manager.email, trainer.email}
+    def told(run) -> set:
+        mail.outbox.clear()
+        subscribers_notify(run_id=run.pk)
+        outbox_sweep()
+        return {m.to[0] for m in mail.outbox}
+
+    assert told(done_run(kind=ReportKind.PEERSUPPORT)) == {manager.email, coordinator.email}
+    assert told(done_run(kind=ReportKind.SUMMARY)) == {manager.email}
+    assert told(done_run(kind=ReportKind.TRAINING)) == {manager.email, trainer.email}
 
 
-def test_a_failed_send_leaves_no_notice_so_the_retry_sends_it(make_staff, monkeypatch):
+def test_a_failed_send_is_sent_again_by_the_outbox_later(make_staff, monkeypatch):
     manager = make_staff(roles=[Role.PROGRAM_MANAGER])
     subscribe(manager, ReportKind.TRAINING)
     run = done_run(kind=ReportKind.TRAINING)
@@ -305,13 +313,17 @@ def test_a_failed_send_leaves_no_notice_so_the_retry_sends_it(make_staff, monkey
     def refuse(self, fail_silently=False):
         raise OSError("mail server down")
 
-    with monkeypatch.context() as patch:
-        patch.setattr(EmailMultiAlternatives, "send", refuse)
-        with pytest.raises(OSError):
-            subscribers_notify(run_id=run.pk)
-    assert not ReadyNotice.objects.filter(run=run).exists()
-
     assert subscribers_notify(run_id=run.pk) == 1
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        with monkeypatch.context() as patch:
+            patch.setattr(EmailMultiAlternatives, "send", refuse)
+            assert outbox_sweep() == 0
+        notice = OutboxEmail.objects.get(key=f"report-ready:{run.pk}:{manager.pk}")
+        assert notice.status == OutboxStatus.PENDING and "mail server down" in notice.last_error
+
+        clock.shift(dt.timedelta(minutes=2))
+        assert outbox_sweep() == 1
+    assert subscribers_notify(run_id=run.pk) == 0
     assert len(mail.outbox) == 1
 
 
@@ -319,7 +331,7 @@ def test_unfinished_runs_send_no_notice(make_staff):
     manager = make_staff(roles=[Role.PROGRAM_MANAGER])
     subscribe(manager, ReportKind.TRAINING)
     assert subscribers_notify(run_id=run_for().pk) == 0
-    assert mail.outbox == []
+    assert mail.outbox == [] and not OutboxEmail.objects.exists()
 
 
 def test_lease_remaining_tells_a_redelivered_task_when_to_come_back():
