@@ -1,5 +1,6 @@
 """The co-responder data dictionary (version 1), as code: one source for the form, the
-import, the export and the measures. See shared/domain/coresponder-data-dictionary.md.
+import, the export and the measures. It follows the program's shared data dictionary
+(version 1): every field, code and rule that partners agreed on is stated here once.
 
 `check_encounter_row(row)` and `check_volume_row(row)` take one row of text values keyed
 by column name and return (cleaned values, errors); errors are (column, reason) pairs.

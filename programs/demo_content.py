@@ -4,8 +4,8 @@ Plain data, loaded by ``services.demo_content_load``. Lists are in display order
 numbers them 10, 20, 30, ...). Everything is published on PUBLISH_AT unless a dict says
 ``"status": "draft"``. Pages nest through ``"children"``; documents name their pages as
 ``"area-slug/page-slug"``. Bodies are Markdown and start at level-two headings, because the
-page title is the level-one heading. The text is our own; facts and figures come from
-/work/shared/domain/README.md.
+page title is the level-one heading. The text is our own words; the facts and figures are
+the programs' published ones.
 """
 
 from datetime import datetime
