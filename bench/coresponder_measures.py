@@ -408,7 +408,8 @@ def run(args: argparse.Namespace) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from coresponder.measures import add_months, directory, month_start, program_measures
+    from core.dates import add_months, month_start
+    from coresponder.measures import directory, program_measures
     from coresponder.models import Encounter
 
     started = time.monotonic()

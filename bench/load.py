@@ -1,11 +1,15 @@
 """Load benchmark: the portal under gunicorn in production mode, measured with wrk.
 
 Prepares a dedicated database (migrate, demo content), collects static files, starts gunicorn
-on a free loopback port with bench.settings_load, then runs wrk against a minimal view and
-three public pages and prints requests/s and latency percentiles. It asserts nothing about
-timing; it only fails when a page does not answer 200. See bench/README.md.
+on a free loopback port with bench.settings_load, and a second gunicorn with the same flags
+serving the floor (bench.settings_floor: a bare Django view, no middleware, no database).
+Then runs wrk against the floor, a minimal view behind the portal's middleware and three
+public pages, and prints requests/s, latency percentiles and each one's share of the floor.
+It asserts nothing about timing; it only fails when a page does not answer 200. See
+bench/README.md.
 
-    .venv/bin/python bench/load.py [--duration 10] [--connections 16]
+    apt-get install -y wrk   # if missing
+    .venv/bin/python bench/load.py [--duration 10] [--connections 16] [--workers 2]
 """
 
 import argparse
@@ -37,9 +41,9 @@ LOG_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b|Traceback")
 # Run by `manage.py shell -c` after the demo load: start the page cache afresh (so no page
 # rendered by older templates is served) and name one published program page.
 PICK_PAGE = f"""
-from programs.pagecache import content_changed
+from core.pagecache import invalidate_all
 from programs.selectors import pages_published
-content_changed()
+invalidate_all()
 pages = pages_published()
 page = (
     pages.filter(area__slug={PREFERRED_PAGE[0]!r}, slug={PREFERRED_PAGE[1]!r}).first()
@@ -59,6 +63,7 @@ class Target:
     path: str
     cached: bool  # whether the view is a @public_page that should come from the page cache
     status: int = 0
+    body_bytes: int = 0
     page_cache: str = ""
     requests_per_s: float = 0.0
     p50_ms: float = 0.0
@@ -164,7 +169,7 @@ def get(port: int, path: str, timeout: float = 10) -> http.client.HTTPResponse:
     try:
         conn.request("GET", path, headers=dict([PROXY_HEADER]))
         response = conn.getresponse()
-        response.read()
+        response.body = response.read()
         return response
     finally:
         conn.close()
@@ -188,14 +193,16 @@ def gunicorn_start(env: dict[str, str], port: int, workers: int, log) -> subproc
     )
 
 
-def gunicorn_wait_ready(server: subprocess.Popen, port: int, log_path: Path) -> None:
+def gunicorn_wait_ready(
+    server: subprocess.Popen, port: int, log_path: Path, path: str = "/healthz"
+) -> None:
     deadline = time.monotonic() + 30
     last = "no answer"
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise BenchError(f"gunicorn exited with {server.returncode}:\n{tail(log_path)}")
         try:
-            response = get(port, "/healthz", timeout=2)
+            response = get(port, path, timeout=2)
             if response.status == 200:
                 return
             last = f"HTTP {response.status}"
@@ -229,6 +236,22 @@ def warm_up(port: int, target: Target, count: int) -> None:
         if response.status != 200:
             return
     target.page_cache = response.getheader("X-Page-Cache") or "miss"
+    target.body_bytes = len(response.body)
+
+
+FLOOR_PATH = "/floor/"
+
+
+def floor_start(
+    env: dict[str, str], workers: int, body_bytes: int, log
+) -> tuple[subprocess.Popen, int]:
+    """The floor (bench.settings_floor) under gunicorn with the portal's flags; its port."""
+    port = free_port()
+    floor_env = env | {
+        "DJANGO_SETTINGS_MODULE": "bench.settings_floor",
+        "FLOOR_BODY_BYTES": str(body_bytes),
+    }
+    return gunicorn_start(floor_env, port, workers, log), port
 
 
 MS_PER_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -238,13 +261,17 @@ def to_ms(value: str, unit: str) -> float:
     return float(value) * MS_PER_UNIT[unit]
 
 
-def wrk_run(wrk: str, port: int, target: Target, args: argparse.Namespace) -> None:
+def wrk_run(
+    wrk: str, port: int, target: Target, args: argparse.Namespace, script: Path | None = None
+) -> str:
+    """Run wrk (with a Lua script, if given) and read its figures into target; its output."""
     command = [
         wrk,
         f"-t{args.threads}",
         f"-c{args.connections}",
         f"-d{args.duration}s",
         "--latency",
+        *(["-s", str(script)] if script else []),
         "-H",
         f"{PROXY_HEADER[0]}: {PROXY_HEADER[1]}",
         f"http://{HOST}:{port}{target.path}",
@@ -270,11 +297,13 @@ def wrk_run(wrk: str, port: int, target: Target, args: argparse.Namespace) -> No
     if errors:
         kinds = ("connect", "read", "write", "timeout")
         target.socket_errors = dict(zip(kinds, map(int, errors.groups()), strict=True))
+    return out
 
 
 def table(targets: list[Target]) -> str:
+    """The figures of each target; the first is the floor the others are compared with."""
     baseline = targets[0].requests_per_s or 1.0
-    header = ("target", "path", "req/s", "p50 ms", "p99 ms", "vs minimal", "non-2xx", "cache")
+    header = ("target", "path", "req/s", "p50 ms", "p99 ms", "vs floor", "non-2xx", "cache")
     rows = [header]
     for t in targets:
         rows.append(
@@ -330,7 +359,9 @@ def run(args: argparse.Namespace, wrk: str, workdir: Path) -> int:
     print(f"database {redact(env['DATABASE_URL'])}, redis {redact(env['REDIS_URL'])}")
     database_ensure(env["DATABASE_URL"])
     page = prepare(env)
+    floor = Target("floor", FLOOR_PATH, cached=False)
     targets = [
+        floor,
         Target("minimal", "/bench/minimal/", cached=False),
         Target("home", "/", cached=True),
         Target("program page", page, cached=True),
@@ -340,19 +371,27 @@ def run(args: argparse.Namespace, wrk: str, workdir: Path) -> int:
     log_path = workdir / "gunicorn.log"
     with log_path.open("w") as log:
         server = gunicorn_start(env, port, args.workers, log)
+        floor_server = None
         try:
             gunicorn_wait_ready(server, port, log_path)
             print(f"gunicorn with {args.workers} workers on {HOST}:{port}")
-            for target in targets:
+            for target in targets[1:]:
                 warm_up(port, target, args.warmup)
+            floor_server, floor_port = floor_start(env, args.workers, targets[2].body_bytes, log)
+            gunicorn_wait_ready(floor_server, floor_port, log_path, FLOOR_PATH)
+            warm_up(floor_port, floor, args.warmup)
+            print(f"floor: the same gunicorn on {HOST}:{floor_port}, {floor.body_bytes} bytes")
             for target in targets:
                 if target.status == 200:
-                    wrk_run(wrk, port, target, args)
+                    wrk_run(wrk, floor_port if target is floor else port, target, args)
         finally:
             gunicorn_stop(server)
+            if floor_server is not None:
+                gunicorn_stop(floor_server)
     print(
         f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency, "
-        f"header '{PROXY_HEADER[0]}: {PROXY_HEADER[1]}'; gunicorn {args.workers} sync workers\n"
+        f"header '{PROXY_HEADER[0]}: {PROXY_HEADER[1]}'; gunicorn {args.workers} sync workers; "
+        "the floor is a bare Django view (no middleware) of the home page's size\n"
     )
     print(table(targets))
     found = problems(targets, log_path)

@@ -40,7 +40,7 @@ if str(REPO) not in sys.path:
 from bench import load  # noqa: E402
 
 DEFAULT_REDIS_PORT = 6390
-PAGE_CACHE_WARNING = re.compile(r"programs\.pagecache .*page cache: ")
+PAGE_CACHE_WARNING = re.compile(r"core\.pagecache .*page cache: ")
 
 
 def parse_args() -> argparse.Namespace:

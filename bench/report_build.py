@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     cr.django_setup(database_url)
     from django.core.management import call_command
 
-    from coresponder.measures import add_months, month_start
+    from core.dates import add_months, month_start
     from coresponder.models import Encounter
     from reports import builders, rendering
     from reports.models import ReportKind, ReportRun

@@ -13,7 +13,7 @@ from django.db import connections
 from django.test import Client
 
 from accounts.roles import Role
-from programs.pagecache import content_changed
+from core.pagecache import invalidate_all
 from tests.programs.factories import PageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,7 +61,7 @@ def signed_in_staff(make_staff, staff_client):
 
 def test_every_kind_of_request_answers_the_styled_503_and_recovers(signed_in_staff, caplog):
     page = PageFactory(title="Outage page")
-    content_changed()
+    invalidate_all()
     anonymous_with_cookie = {"sessionid": "a" * 32}  # an old or anonymous session
     requests = [
         ("public page", {}, page.get_absolute_url()),

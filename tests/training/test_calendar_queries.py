@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from programs.pagecache import content_changed
+from core.pagecache import invalidate_all
 from tests.programs.factories import AreaFactory
 from tests.training.factories import CommitteeFactory, EventFactory, RegistrationFactory
 from training.models import EventDocument, EventKind, EventStatus
@@ -66,7 +66,7 @@ def _urls(featured) -> list[str]:
 
 
 def _query_counts(client, urls) -> dict[str, int]:
-    content_changed()
+    invalidate_all()
     counts = {}
     for url in urls:
         with CaptureQueriesContext(connection) as queries:
