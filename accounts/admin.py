@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from accounts import services
 from accounts.audit import audit_record
 from accounts.models import AuditAction, AuditEvent, Organization, User
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(Organization)
@@ -59,7 +60,7 @@ class _Echo:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: nobody adds, changes or deletes entries (the database refuses it too)."""
 
     list_display = (
@@ -77,15 +78,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     change_list_template = "admin/accounts/auditevent/change_list.html"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         export = path(

@@ -1,7 +1,13 @@
 """The one small API every app uses to write the audit log.
 
     audit_record(request=request, action=AuditAction.VIEW, obj=encounter)
+    audit_record(actor=by, ip=ip, path=path, action=AuditAction.UPDATE, obj=encounter)
     audit_denied(request, obj_type="peersupport.supportrequest", obj_id=pk)
+
+Views and middleware pass the request. Services never see it: they take the acting user,
+the client's address and the page's path as plain values (the view works them out with
+accounts.network.client_ip(request) and request.path) and pass them on as actor=, ip=
+and path=.
 
 The actions to record (AuditAction) are imported from here too.
 
@@ -63,16 +69,22 @@ def audit_record(
     action: str,
     request: HttpRequest | None = None,
     actor=None,
+    ip: str = "",
+    path: str = "",
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str | int = "",
     outcome: str = AuditOutcome.SUCCESS,
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Append one event. The actor defaults to the request's signed-in user."""
-    if actor is None and request is not None:
-        user = getattr(request, "user", None)
-        actor = user if user is not None and user.is_authenticated else None
+    """Append one event. The actor, the client's address and the path default to the
+    request's signed-in user, address and path; without a request they are what is given."""
+    if request is not None:
+        if actor is None:
+            user = getattr(request, "user", None)
+            actor = user if user is not None and user.is_authenticated else None
+        ip = ip or client_ip(request)
+        path = path or request.path
     event = AuditEvent.objects.create(
         actor_id=getattr(actor, "pk", None),
         actor_username=getattr(actor, "username", "") or (detail or {}).get("username", ""),
@@ -80,8 +92,8 @@ def audit_record(
         outcome=outcome,
         object_type=object_type or _object_type(obj),
         object_id=str(object_id or getattr(obj, "pk", "") or ""),
-        ip_address=client_ip(request) or None if request is not None else None,
-        path=loggable_path(request.path) if request is not None else "",
+        ip_address=ip or None,
+        path=loggable_path(path) if path else "",
         detail=detail or {},
     )
     if outcome != AuditOutcome.SUCCESS:

@@ -32,6 +32,7 @@ from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.network import client_ip
 from accounts.services import sign_in_slowdown_notify
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,11 @@ def _slow_down(*, request: HttpRequest, username: str) -> None:
     log.warning("sign-in slowed down for an account after %d failures", failures)
     if first_in_window:
         sign_in_slowdown_notify(
-            request=request, username=username, failures=failures, addresses=addresses
+            username=username,
+            failures=failures,
+            addresses=addresses,
+            ip=client_ip(request),
+            path=request.path,
         )
 
 

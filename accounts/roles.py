@@ -15,7 +15,7 @@ class Role(models.TextChoices):
 
 
 # Permissions each role's group holds, as "app_label.codename". Later apps add theirs in
-# their own data migrations with accounts.roles.grant().
+# their own data migrations with core.grants.permissions_grant().
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SITE_EDITOR: [
         f"programs.{action}_{model}"
@@ -24,21 +24,3 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.ADMINISTRATOR: ["accounts.view_auditevent", "accounts.view_user", "accounts.change_user"],
 }
-
-
-def grant(apps, role: str, permissions: list[str]) -> None:
-    """Give a role's group permissions; for data migrations (uses the historical models)."""
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=role)
-    for dotted in permissions:
-        app_label, codename = dotted.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )

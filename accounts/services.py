@@ -8,8 +8,8 @@ import uuid
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
-from django.db.models import Q
-from django.http import HttpRequest
+from django.db.models import DateTimeField, ExpressionWrapper, Q, Value
+from django.db.models.functions import Now
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -51,9 +51,16 @@ def organization_ensure(*, name: str, kind: str, county: str, state: str) -> Org
 
 
 def audit_purge_expired(*, now: dt.datetime | None = None) -> int:
-    """Delete audit entries older than AUDIT_RETENTION_DAYS; the trigger allows nothing else."""
+    """Delete audit entries older than AUDIT_RETENTION_DAYS; the trigger allows nothing else.
+
+    The cutoff is taken from the database's clock (the one the trigger checks against), so
+    an application server whose clock runs ahead cannot make the purge ask for too much."""
     days = settings.AUDIT_RETENTION_DAYS
-    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    cutoff = (
+        now - dt.timedelta(days=days)
+        if now is not None
+        else ExpressionWrapper(Now() - Value(dt.timedelta(days=days)), output_field=DateTimeField())
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('marc.audit_purge', 'on', true)")
         cursor.execute("SELECT set_config('marc.audit_retention_days', %s, true)", [str(days)])
@@ -84,12 +91,13 @@ def password_reset_email_queue(*, user: User, email: str, subject: str, link: di
 
 
 def sign_in_slowdown_notify(
-    *, request: HttpRequest, username: str, failures: int, addresses: int
+    *, username: str, failures: int, addresses: int, ip: str = "", path: str = ""
 ) -> int:
     """Tell administrators that sign-in to an account is being slowed down; returns the
     emails added to the outbox (one per administrator, sent by a worker).
 
-    Called once per account per lockout window (accounts.lockout). Only for an existing
+    Called once per account per lockout window (accounts.lockout), with the address and
+    path of the sign-in attempt that crossed the line. Only for an existing
     account: failures on names that are nobody's are slowed down but not reported. The
     audit log gets one entry; the email (to superusers and Administrators) names the
     account and the counts, never a typed password.
@@ -119,8 +127,8 @@ def sign_in_slowdown_notify(
     notice = f"{timezone.now():%Y%m%dT%H%M%S}"
     with transaction.atomic():
         audit_record(
-            request=request,
-            actor=None,
+            ip=ip,
+            path=path,
             action=AuditAction.SIGN_IN_SLOWED,
             outcome=AuditOutcome.DENIED,
             obj=account,

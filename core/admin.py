@@ -8,6 +8,20 @@ from core.models import OutboxEmail, OutboxStatus
 from core.outbox import outbox_retry
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the portal writes itself (through its services, with their rules and audit):
+    listed, filtered and read in the admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OutboxEmail)
 class OutboxEmailAdmin(admin.ModelAdmin):
     """Every email of the portal: read only. Failed ones can be sent again ("Retry")."""

@@ -84,6 +84,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def months_spanned(start: dt.date, end: dt.date) -> int:
+    """How many calendar months start..end touches, both ends' months included."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
 class DateField(forms.DateField):
     """A form's date: YYYY-MM-DD only, within the site's range, with clear messages."""
 

@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from accounts.audit import audit_read, audit_record
 from accounts.models import AuditAction, Organization, OrganizationKind, User
 from accounts.roles import Role
+from core.admin import ReadOnlyAdmin
 from coresponder import dictionary as dd
 from coresponder.models import Clinician, ClosedMonth, Encounter, ImportJob, MonthlyCallVolume
 
@@ -108,19 +109,6 @@ class ClinicianAdmin(admin.ModelAdmin):
                 f"{clinician.user} does not hold the Co-responder clinician role, so they "
                 "cannot enter encounters until an administrator gives it to them.",
             )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the portal's own pages and services: listed and read here only."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Encounter)

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core.dates import add_months, month_start
 from coresponder import dictionary as dd
 from coresponder.models import Clinician, Encounter, MonthlyCallVolume
 from coresponder.services import organizations_by_code
@@ -26,11 +27,11 @@ AGENCY_WEIGHTS = {
 
 
 def _months(today: dt.date, count: int) -> list[dt.date]:
-    first = today.replace(day=1)
+    first = month_start(today)
     months = []
     for _ in range(count):
         months.append(first)
-        first = (first - dt.timedelta(days=1)).replace(day=1)
+        first = add_months(first, -1)
     return list(reversed(months))
 
 

@@ -13,8 +13,9 @@ import re
 from django import forms
 
 from core import dates
-from coresponder import csvio, services
 from coresponder import dictionary as dd
+from coresponder import services
+from coresponder.csvio.parse import FORMULA_REASON, FREE_TEXT_COLUMNS, starts_like_formula
 from coresponder.models import Clinician, Encounter
 
 # The required columns of the dictionary (marked in the form; checked by the dictionary).
@@ -359,9 +360,9 @@ class EncounterForm(DictionaryForm):
         cleaned, errors = dd.check_encounter_row(row, today=services.today())
         # The same rule as the CSV import, so an export of any record stays exact and safe.
         errors += [
-            (column, csvio.FORMULA_REASON)
-            for column in csvio.FREE_TEXT_COLUMNS
-            if csvio.starts_like_formula(row.get(column) or "")
+            (column, FORMULA_REASON)
+            for column in FREE_TEXT_COLUMNS
+            if starts_like_formula(row.get(column) or "")
         ]
         self.add_dictionary_errors(errors)
         agency = cleaned["agency"]
@@ -411,7 +412,7 @@ class MonthCloseForm(forms.Form):
 
     def clean_month(self) -> dt.date:
         month = self.cleaned_data["month"]
-        if month >= services.month_of(services.today()):
+        if month >= dates.month_start(services.today()):
             raise forms.ValidationError("Only a month that has ended can be closed.")
         return month
 
@@ -454,7 +455,7 @@ class VolumeForm(DictionaryForm):
         cleaned, errors = dd.check_volume_row(self.row())
         self.add_dictionary_errors(errors)
         month = cleaned["month"]
-        if month is not None and month > services.month_of(services.today()):
+        if month is not None and month > dates.month_start(services.today()):
             self.add_error("month", "Month is in the future.")
         self.dictionary_cleaned = cleaned
         return cleaned_data

@@ -1,4 +1,8 @@
-"""Writes for co-responder records: save an encounter, close a month, call volume."""
+"""Writes for co-responder records: save an encounter, close a month, call volume.
+
+Each takes the acting user (by) and, for the audit log, the client's address (ip) and the
+page the write was made from (path), which the view works out from its request.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +14,20 @@ from django.utils import timezone
 
 from accounts.audit import AuditAction, audit_record
 from accounts.selectors import organizations_by_code as organizations_by_code
+from core.dates import month_start
 from coresponder.access import is_program_manager
 from coresponder.models import ClosedMonth, Encounter, MonthlyCallVolume
 
 if TYPE_CHECKING:
-    from accounts.models import Organization
+    from accounts.models import Organization, User
 
 
 class ClosedMonthError(Exception):
     pass
 
 
-def month_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 def is_month_closed(day: dt.date) -> bool:
-    return ClosedMonth.objects.filter(month=month_of(day)).exists()
+    return ClosedMonth.objects.filter(month=month_start(day)).exists()
 
 
 def encounter_values(cleaned: dict, orgs: dict[str, Organization]) -> dict:
@@ -56,13 +57,18 @@ def encounter_values(cleaned: dict, orgs: dict[str, Organization]) -> dict:
 
 
 def encounter_save(
-    *, values: dict, by, instance: Encounter | None = None, request=None
+    *,
+    values: dict,
+    by: User,
+    instance: Encounter | None = None,
+    ip: str = "",
+    path: str = "",
 ) -> Encounter:
     """Create or update one encounter; closed months only by program managers (audited)."""
     with transaction.atomic():
-        months = {month_of(values["date"])}
+        months = {month_start(values["date"])}
         if instance is not None:
-            months.add(month_of(instance.date))
+            months.add(month_start(instance.date))
         closed = ClosedMonth.objects.filter(month__in=months).exists()
         if closed and not is_program_manager(by):
             raise ClosedMonthError(
@@ -73,8 +79,9 @@ def encounter_save(
             setattr(encounter, field, value)
         encounter.save()
         audit_record(
-            request=request,
             actor=by,
+            ip=ip,
+            path=path,
             action=AuditAction.UPDATE if instance else AuditAction.CREATE,
             obj=encounter,
             detail={"closed_month": True} if closed else {},
@@ -82,11 +89,14 @@ def encounter_save(
     return encounter
 
 
-def month_close(*, month: dt.date, by, request=None) -> ClosedMonth:
-    closed, _ = ClosedMonth.objects.get_or_create(month=month_of(month), defaults={"closed_by": by})
+def month_close(*, month: dt.date, by: User, ip: str = "", path: str = "") -> ClosedMonth:
+    closed, _ = ClosedMonth.objects.get_or_create(
+        month=month_start(month), defaults={"closed_by": by}
+    )
     audit_record(
-        request=request,
         actor=by,
+        ip=ip,
+        path=path,
         action=AuditAction.UPDATE,
         object_type="coresponder.closedmonth",
         object_id=f"{month:%Y-%m}",
@@ -101,15 +111,16 @@ def volume_save(
     month: dt.date,
     mh_calls: int,
     total_calls: int | None,
-    by,
-    request=None,
+    by: User,
+    ip: str = "",
+    path: str = "",
 ) -> MonthlyCallVolume:
     volume, _ = MonthlyCallVolume.objects.update_or_create(
         agency=agency,
-        month=month_of(month),
+        month=month_start(month),
         defaults={"mh_calls": mh_calls, "total_calls": total_calls, "updated_by": by},
     )
-    audit_record(request=request, actor=by, action=AuditAction.UPDATE, obj=volume)
+    audit_record(actor=by, ip=ip, path=path, action=AuditAction.UPDATE, obj=volume)
     return volume
 
 

@@ -43,9 +43,7 @@ from coresponder.measures import (
     Measures,
     MonthPoint,
     Report,
-    add_months,
     directory,
-    month_start,
     monthly_series,
     program_measures,
 )
@@ -75,7 +73,7 @@ CHART_CSP = {
 def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The last twelve months: the current month so far and the eleven before it."""
     today = today or timezone.localdate()
-    return add_months(month_start(today), 1 - DEFAULT_MONTHS), today
+    return dates.add_months(dates.month_start(today), 1 - DEFAULT_MONTHS), today
 
 
 def _date_field(label: str, example: str) -> forms.DateField:
@@ -123,7 +121,7 @@ class DashboardForm(forms.Form):
             raise forms.ValidationError("The last day must be on or after the first day.")
         if start > timezone.localdate():
             self.add_error("start", "The first day cannot be in the future.")
-        elif (end.year - start.year) * 12 + end.month - start.month + 1 > MAX_MONTHS:
+        elif dates.months_spanned(start, end) > MAX_MONTHS:
             raise forms.ValidationError(
                 f"Choose a period of at most {MAX_MONTHS // 12} years ({MAX_MONTHS} months)."
             )

@@ -15,20 +15,36 @@ from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import AuditAction, audit_denied, audit_record
 from accounts.roles import Role
 from core import dates
-from coresponder import csvio
 from coresponder import dictionary as dd
 from coresponder.access import clinician_of, is_program_manager
+from coresponder.csvio.export import (
+    csv_chunks,
+    encounter_export_rows,
+    encounters_for_export,
+    error_rows,
+    volume_export_rows,
+    volume_for_export,
+)
+from coresponder.csvio.jobs import (
+    ASYNC_THRESHOLD,
+    MAX_UPLOAD_BYTES,
+    RUNNING,
+    errors_by_column,
+    import_jobs_visible_to,
+    import_start,
+)
+from coresponder.csvio.parse import ENCOUNTERS, VOLUME
 from coresponder.models import ImportStatus
 
 MANAGER = Role.PROGRAM_MANAGER
 CLINICIAN = Role.CORESPONDER_CLINICIAN
 ERRORS_PER_PAGE = 200
 REFRESH_SECONDS = 2
-KINDS = [(csvio.ENCOUNTERS, "Encounters"), (csvio.VOLUME, "Monthly call volume")]
+KINDS = [(ENCOUNTERS, "Encounters"), (VOLUME, "Monthly call volume")]
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="The file holds", choices=KINDS, initial=csvio.ENCOUNTERS)
+    kind = forms.ChoiceField(label="The file holds", choices=KINDS, initial=ENCOUNTERS)
     file = forms.FileField(
         label="CSV file",
         help_text="UTF-8 CSV with the data dictionary's header row (as the export writes it).",
@@ -44,14 +60,14 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.name.lower().endswith((".xlsx", ".xls", ".ods")):
             raise forms.ValidationError("This is a spreadsheet: save it as “CSV UTF-8” first.")
-        if upload.size > csvio.MAX_UPLOAD_BYTES:
-            limit = csvio.MAX_UPLOAD_BYTES // (1024 * 1024)
+        if upload.size > MAX_UPLOAD_BYTES:
+            limit = MAX_UPLOAD_BYTES // (1024 * 1024)
             raise forms.ValidationError(f"The file is larger than {limit} MB: split it.")
         return upload
 
 
 class ExportForm(forms.Form):
-    kind = forms.ChoiceField(label="Export", choices=KINDS, initial=csvio.ENCOUNTERS)
+    kind = forms.ChoiceField(label="Export", choices=KINDS, initial=ENCOUNTERS)
     date_from = dates.DateField(label="From", required=False)
     date_to = dates.DateField(label="To", required=False)
     agency = forms.ChoiceField(required=False, choices=[("", "All agencies"), *dd.AGENCIES.items()])
@@ -98,11 +114,11 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     manager, clinician = scope
     form = ImportForm(request.POST or None, request.FILES or None, manager=manager)
     if request.method == "POST" and form.is_valid():
-        job = csvio.import_start(
+        job = import_start(
             kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], by=request.user
         )
         return redirect("coresponder:import_job", pk=job.pk)
-    jobs = csvio.import_jobs_visible_to(user=request.user)[:10]
+    jobs = import_jobs_visible_to(user=request.user)[:10]
     return render(
         request,
         "coresponder/data/import.html",
@@ -111,7 +127,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             "jobs": jobs,
             "manager": manager,
             "clinician": clinician,
-            "threshold": csvio.ASYNC_THRESHOLD,
+            "threshold": ASYNC_THRESHOLD,
             "encounter_columns": dd.ENCOUNTER_COLUMNS,
             "volume_columns": dd.VOLUME_COLUMNS,
         },
@@ -121,8 +137,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @staff_required(MANAGER, CLINICIAN)
 @require_safe
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = scoped_get_or_404(request, csvio.import_jobs_visible_to, pk=pk)
-    running = job.status in csvio.RUNNING
+    job = scoped_get_or_404(request, import_jobs_visible_to, pk=pk)
+    running = job.status in RUNNING
     refresh = running and request.GET.get("refresh") != "off"
     page = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     percent = round(100 * job.processed_rows / job.total_rows) if job.total_rows else 0
@@ -136,7 +152,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "refresh_seconds": REFRESH_SECONDS,
             "percent": min(percent, 100),
             "page": page,
-            "by_column": csvio.errors_by_column(job) if job.errors else [],
+            "by_column": errors_by_column(job) if job.errors else [],
             "failed": job.status == ImportStatus.FAILED,
         },
     )
@@ -150,9 +166,9 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(MANAGER, CLINICIAN)
 @require_safe
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    job = scoped_get_or_404(request, csvio.import_jobs_visible_to, pk=pk)
+    job = scoped_get_or_404(request, import_jobs_visible_to, pk=pk)
     response = StreamingHttpResponse(
-        csvio.csv_chunks(csvio.error_rows(job)), content_type="text/csv; charset=utf-8"
+        csv_chunks(error_rows(job)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
     return response
@@ -185,27 +201,27 @@ def export(request: HttpRequest) -> HttpResponse:
         )
     data = form.cleaned_data
     kind = data["kind"]
-    if kind == csvio.ENCOUNTERS:
-        records = csvio.encounters_for_export(
+    if kind == ENCOUNTERS:
+        records = encounters_for_export(
             user=request.user,
             date_from=data["date_from"],
             date_to=data["date_to"],
             agency=data["agency"],
             provider=data.get("provider", ""),
         )
-        rows = csvio.encounter_export_rows(records)
+        rows = encounter_export_rows(records)
         object_type = "coresponder.encounter"
     else:
-        records = csvio.volume_for_export(
+        records = volume_for_export(
             date_from=data["date_from"], date_to=data["date_to"], agency=data["agency"]
         )
-        rows = csvio.volume_export_rows(records)
+        rows = volume_export_rows(records)
         object_type = "coresponder.monthlycallvolume"
     filters = {
         "from": data["date_from"].isoformat() if data["date_from"] else "",
         "to": data["date_to"].isoformat() if data["date_to"] else "",
         "agency": data["agency"],
-        "provider": data.get("provider", "") if kind == csvio.ENCOUNTERS else "",
+        "provider": data.get("provider", "") if kind == ENCOUNTERS else "",
     }
     if clinician is not None:
         filters["provider"] = clinician.provider.dictionary_code
@@ -215,7 +231,7 @@ def export(request: HttpRequest) -> HttpResponse:
         object_type=object_type,
         detail={"export": kind, "filters": filters, "rows": records.count()},
     )
-    response = StreamingHttpResponse(csvio.csv_chunks(rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
     span = f"{filters['from'] or 'start'}-to-{filters['to'] or timezone.localdate().isoformat()}"
     response["Content-Disposition"] = f'attachment; filename="coresponder-{kind}-{span}.csv"'
     return response

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import AuditAction, audit_read, audit_record
+from accounts.network import client_ip
 from accounts.roles import Role
 from core import dates
 from coresponder import dictionary as dd
@@ -51,10 +52,10 @@ def _month_label(month: dt.date) -> str:
 
 def _months_back(start: dt.date, count: int) -> list[dt.date]:
     """`count` first-of-month dates, from start's month backwards."""
-    month, months = services.month_of(start), []
+    month, months = dates.month_start(start), []
     for _ in range(count):
         months.append(month)
-        month = (month - dt.timedelta(days=1)).replace(day=1)
+        month = dates.add_months(month, -1)
     return months
 
 
@@ -113,7 +114,7 @@ def encounter_list(request: HttpRequest) -> HttpResponse:
     if filters.is_bound and filters.is_valid():
         month = filters.month_start()
         if month is not None:
-            next_month = (month + dt.timedelta(days=31)).replace(day=1)
+            next_month = dates.add_months(month, 1)
             encounters = encounters.filter(date__gte=month, date__lt=next_month)
             applied["month"] = f"{month:%Y-%m}"
         if filters.cleaned_data["agency"]:
@@ -123,7 +124,7 @@ def encounter_list(request: HttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     closed = set(ClosedMonth.objects.values_list("month", flat=True))
     for encounter in rows:
-        encounter.month_closed = services.month_of(encounter.date) in closed
+        encounter.month_closed = dates.month_start(encounter.date) in closed
     audit_record(
         request=request,
         action=AuditAction.VIEW,
@@ -162,7 +163,9 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, template, context, status=400)
     try:
-        encounter = services.encounter_save(values=form.values(), by=request.user, request=request)
+        encounter = services.encounter_save(
+            values=form.values(), by=request.user, ip=client_ip(request), path=request.path
+        )
     except services.ClosedMonthError as error:
         form.add_error("date", str(error))
         return render(request, template, context, status=409)
@@ -209,7 +212,7 @@ def encounter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     writer = _Writer(request.user)
-    closed_month = ClosedMonth.objects.filter(month=services.month_of(encounter.date)).first()
+    closed_month = ClosedMonth.objects.filter(month=dates.month_start(encounter.date)).first()
     read_only = closed_month is not None and not writer.manager
     form = None
     if not read_only:
@@ -233,7 +236,11 @@ def encounter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.encounter_save(
-                    values=form.values(), by=request.user, instance=encounter, request=request
+                    values=form.values(),
+                    by=request.user,
+                    instance=encounter,
+                    ip=client_ip(request),
+                    path=request.path,
                 )
             except services.ClosedMonthError as error:
                 form.add_error("date", str(error))
@@ -262,7 +269,7 @@ def _month_rows() -> list[dict]:
     }
     closed = {c.month: c for c in ClosedMonth.objects.select_related("closed_by")}
     months = set(_months_back(today, MONTHS_LISTED)) | set(counts) | set(closed)
-    current = services.month_of(today)
+    current = dates.month_start(today)
     return [
         {
             "month": month,
@@ -294,7 +301,7 @@ def month_close(request: HttpRequest) -> HttpResponse:
     if services.is_month_closed(month):
         messages.info(request, f"{_month_label(month)} was already closed.")
     else:
-        services.month_close(month=month, by=request.user, request=request)
+        services.month_close(month=month, by=request.user, ip=client_ip(request), path=request.path)
         messages.success(
             request,
             f"{_month_label(month)} is closed: its records are read-only for clinicians.",
@@ -356,7 +363,9 @@ def volume(request: HttpRequest) -> HttpResponse:
         if initial.get("month"):  # came from a cell of the table: the numbers are next
             form.fields["mh_calls"].widget.attrs["autofocus"] = True
     if request.method == "POST" and form.is_valid():
-        saved = services.volume_save(**form.values(), by=request.user, request=request)
+        saved = services.volume_save(
+            **form.values(), by=request.user, ip=client_ip(request), path=request.path
+        )
         messages.success(
             request,
             f"Saved {saved.agency.name}, {_month_label(saved.month)}: {saved.mh_calls} "

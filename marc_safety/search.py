@@ -1,12 +1,14 @@
 """Site search: gathers hits from every app's selectors and merges them by rank.
 
 An app joins site search by adding its selector to SOURCES; the apps never import this
-module, so the dependency points one way, down.
+module, so the dependency points one way, down. Each selector builds its hits with the
+shared helpers of core.search, so their ranks compare and their snippets read alike.
 """
 
 from collections.abc import Callable
 
-from programs.selectors import SearchHit, search_content
+from core.search import SearchHit
+from programs.selectors import search_content
 from training.selectors import search_events
 
 SOURCES: list[Callable[..., list[SearchHit]]] = [search_content, search_events]

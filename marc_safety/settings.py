@@ -74,6 +74,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: answers a database outage in any layer below with the styled 503 page.
     "marc_safety.middleware.DatabaseUnavailableMiddleware",
+    # Next: a cached anonymous page is answered here, with the headers the layers below
+    # gave it when it was rendered; everything else goes on down (core.pagecache).
+    "core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Headers next, so every answer from below (400, 403, lockout) carries them too.
@@ -95,7 +98,6 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "axes.middleware.AxesMiddleware",
-    "programs.pagecache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "marc_safety.urls"
@@ -400,7 +402,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Anonymous public pages are cached whole; the cache is invalidated on any content change.
+# Anonymous public pages are cached whole and invalidated by what they show (core.pagecache);
+# a process re-reads its pages' tag versions at most once per GENERATION_CHECK_SECONDS.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 PAGE_CACHE_GENERATION_CHECK_SECONDS = env.float("PAGE_CACHE_GENERATION_CHECK_SECONDS", default=1.0)
 # While Redis is unreachable each process serves the pages it holds for at most this long

@@ -32,7 +32,7 @@ if _XDIST_WORKER and REDIS_CACHE_URL:  # noqa: F405
     CACHES["default"]["LOCATION"] = (
         f"{_base}/{(int(_db) if _db.isdigit() else 1) + 1 + _worker_number}"  # noqa: F405
     )
-# Each request re-reads the page-cache generation, so tests see edits at once.
+# Each request re-reads the page cache's tag versions, so tests see changes at once.
 PAGE_CACHE_GENERATION_CHECK_SECONDS = 0
 # A test-only app (tests/testapp): a confidential model and views for the access helpers.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]

@@ -7,6 +7,7 @@ from django.urls import include, path
 from two_factor.urls import urlpatterns as two_factor_urls
 
 from accounts.admin_site import PortalAdminSite
+from core.pagecache import public_page
 from marc_safety import views
 from marc_safety.sitemaps import SITEMAPS
 
@@ -21,7 +22,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",
-        sitemap,
+        public_page("programs", "events")(sitemap),
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),

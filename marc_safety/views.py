@@ -11,9 +11,9 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from core.pagecache import public_page
 from marc_safety.search import MAX_QUERY_LENGTH, site_search
 from programs import selectors as programs
-from programs.pagecache import public_page
 from training import selectors as training
 
 log = logging.getLogger(__name__)
@@ -22,8 +22,10 @@ log = logging.getLogger(__name__)
 UPCOMING_SOURCES: list = [training.upcoming_events]
 
 
+# Program areas and highlights; upcoming events by title and date. No seats, so registrations
+# leave it cached (it would also need "calendar" if it showed them).
 @require_safe
-@public_page
+@public_page("programs", "events")
 def home(request: HttpRequest) -> HttpResponse:
     upcoming = [event for source in UPCOMING_SOURCES for event in source(limit=5)]
     context = {
@@ -35,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page("programs", "events")
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     error, page = "", None

@@ -7,6 +7,7 @@ Opening a request or an activity here is a read of confidential details, so it i
 from django.contrib import admin
 
 from accounts.audit import AuditAction, audit_read, audit_record
+from core.admin import ReadOnlyAdmin
 from peersupport.models import (
     CONTACT_FIELDS,
     Activity,
@@ -27,19 +28,6 @@ class AuditedReadMixin:
             if obj is not None:
                 audit_read(request, obj)
         return response
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by the portal itself: listed and filtered here, never edited."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TeamMember)

@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from core.dates import add_months, month_start
+from core.dates import add_months, month_start, months_spanned
 from peersupport.models import (
     OPEN_STATUSES,
     Activity,
@@ -84,7 +84,7 @@ class Period:
 
     @property
     def month_count(self) -> int:
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        return months_spanned(self.start, self.end)
 
     @property
     def months(self) -> list[dt.date]:

@@ -6,6 +6,10 @@ A team member answers only an offered assignment on a request still in progress,
 request only once they have accepted it, and logs activity only after contact is made
 (LOGGABLE_STATUSES). These rules refuse with TransitionError, whose message the member's
 pages show as it is.
+
+A write takes the acting user (by) and, for the audit log, the client's address (ip) and
+the page it was made from (path): plain values the view works out from its request. Called
+outside a request (a command, a test), ip and path stay empty.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from peersupport.models import (
 )
 
 if TYPE_CHECKING:
-    from accounts.models import Organization
+    from accounts.models import Organization, User
 
 S = RequestStatus
 COORDINATOR, MEMBER = "coordinator", "member"
@@ -147,8 +151,11 @@ class RequestData:
     best_time: str
 
 
-def request_submit(*, data: RequestData, request=None) -> tuple[SupportRequest, str]:
-    """Save a request from the public form; returns it and the private status token.
+def request_submit(
+    *, data: RequestData, ip: str = "", path: str = ""
+) -> tuple[SupportRequest, str]:
+    """Save a request from the public form (nobody signed in); returns it and the private
+    status token.
 
     Requests from outside the MARC region wait for a coordinator's approval.
     """
@@ -177,7 +184,7 @@ def request_submit(*, data: RequestData, request=None) -> tuple[SupportRequest, 
             status=S.AWAITING_APPROVAL if outside else S.NEW,
         )
         StatusChange.objects.create(request=support_request, to_status=support_request.status)
-        audit_record(request=request, action=AuditAction.CREATE, obj=support_request)
+        audit_record(ip=ip, path=path, action=AuditAction.CREATE, obj=support_request)
         _notify_coordinators(support_request)
     return support_request, token
 
@@ -187,7 +194,13 @@ def request_by_token(token: str) -> SupportRequest | None:
 
 
 def request_transition(
-    *, support_request: SupportRequest, to_status: str, by, actor_role: str, request=None
+    *,
+    support_request: SupportRequest,
+    to_status: str,
+    by: User,
+    actor_role: str,
+    ip: str = "",
+    path: str = "",
 ) -> SupportRequest:
     """Move a request to another status if the workflow allows it for this actor; a member
     (by) only on a request they have accepted."""
@@ -222,8 +235,9 @@ def request_transition(
             request=locked, from_status=previous, to_status=to_status, by=by
         )
         audit_record(
-            request=request,
             actor=by,
+            ip=ip,
+            path=path,
             action=AuditAction.UPDATE,
             obj=locked,
             detail={"status": [previous, to_status]},
@@ -232,7 +246,12 @@ def request_transition(
 
 
 def request_assign(
-    *, support_request: SupportRequest, members: list[TeamMember], by, request=None
+    *,
+    support_request: SupportRequest,
+    members: list[TeamMember],
+    by: User,
+    ip: str = "",
+    path: str = "",
 ) -> list[Assignment]:
     """Assign members (at least one); the request moves to assigned; assignees are emailed."""
     if not members:
@@ -251,7 +270,8 @@ def request_assign(
                 to_status=S.ASSIGNED,
                 by=by,
                 actor_role=COORDINATOR,
-                request=request,
+                ip=ip,
+                path=path,
             )
         elif locked.status != S.ASSIGNED:
             raise TransitionError(
@@ -266,8 +286,9 @@ def request_assign(
                 created.append(assignment)
                 _notify_assignee(assignment)
         audit_record(
-            request=request,
             actor=by,
+            ip=ip,
+            path=path,
             action=AuditAction.UPDATE,
             obj=locked,
             detail={"assigned_members": [m.pk for m in members]},
@@ -275,7 +296,9 @@ def request_assign(
     return created
 
 
-def assignment_respond(*, assignment: Assignment, accept: bool, request=None) -> Assignment:
+def assignment_respond(
+    *, assignment: Assignment, accept: bool, by: User, ip: str = "", path: str = ""
+) -> Assignment:
     """The member accepts or declines an assignment; refused once accepted, and on a
     request that is closed or declined."""
     with transaction.atomic():
@@ -289,7 +312,9 @@ def assignment_respond(*, assignment: Assignment, accept: bool, request=None) ->
         assignment.responded_at = timezone.now()
         assignment.save(update_fields=["status", "responded_at"])
         audit_record(
-            request=request,
+            actor=by,
+            ip=ip,
+            path=path,
             action=AuditAction.UPDATE,
             obj=locked,
             detail={"assignment": assignment.pk, "response": assignment.status},
@@ -297,7 +322,9 @@ def assignment_respond(*, assignment: Assignment, accept: bool, request=None) ->
     return assignment
 
 
-def member_on_call_set(*, member: TeamMember, on_call: bool, request=None) -> TeamMember:
+def member_on_call_set(
+    *, member: TeamMember, on_call: bool, by: User, ip: str = "", path: str = ""
+) -> TeamMember:
     """A member switches their own on-call flag; an inactive member cannot go on call."""
     if on_call and not member.active:
         raise TransitionError("An inactive member cannot go on call.")
@@ -305,7 +332,12 @@ def member_on_call_set(*, member: TeamMember, on_call: bool, request=None) -> Te
         member.on_call = on_call
         member.save(update_fields=["on_call", "updated_at"])
         audit_record(
-            request=request, action=AuditAction.UPDATE, obj=member, detail={"on_call": on_call}
+            actor=by,
+            ip=ip,
+            path=path,
+            action=AuditAction.UPDATE,
+            obj=member,
+            detail={"on_call": on_call},
         )
     return member
 
@@ -319,8 +351,10 @@ def activity_log(
     people_reached: int,
     hours,
     follow_up_needed: bool,
+    by: User,
     actor_role: str = COORDINATOR,
-    request=None,
+    ip: str = "",
+    path: str = "",
 ) -> Activity:
     """Record what a member did for a request. A member logging their own activity
     (actor_role=MEMBER) must have accepted the request, and contact must have been made
@@ -340,18 +374,19 @@ def activity_log(
             hours=hours,
             follow_up_needed=follow_up_needed,
         )
-        audit_record(request=request, action=AuditAction.CREATE, obj=activity)
+        audit_record(actor=by, ip=ip, path=path, action=AuditAction.CREATE, obj=activity)
     return activity
 
 
 def confidentiality_exception_set(
-    *, support_request: SupportRequest, applied: bool, by, request=None
+    *, support_request: SupportRequest, applied: bool, by: User, ip: str = "", path: str = ""
 ) -> None:
     support_request.confidentiality_exception = applied
     support_request.save(update_fields=["confidentiality_exception", "updated_at"])
     audit_record(
-        request=request,
         actor=by,
+        ip=ip,
+        path=path,
         action=AuditAction.UPDATE,
         obj=support_request,
         detail={"confidentiality_exception": applied},

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import AuditAction, audit_read, audit_record
+from accounts.network import client_ip
 from accounts.roles import Role
 from peersupport import selectors, services
 from peersupport.access import requests_visible_to
@@ -167,7 +168,8 @@ def request_status(request: HttpRequest, pk: int) -> HttpResponse:
             to_status=to_status,
             by=request.user,
             actor_role=COORDINATOR,
-            request=request,
+            ip=client_ip(request),
+            path=request.path,
         )
     except TransitionError as refusal:
         return _render_detail(request, support_request, error=refusal.message, status=409)
@@ -193,7 +195,8 @@ def request_assign(request: HttpRequest, pk: int) -> HttpResponse:
             support_request=support_request,
             members=list(form.cleaned_data["members"]),
             by=request.user,
-            request=request,
+            ip=client_ip(request),
+            path=request.path,
         )
     except TransitionError as refusal:
         return _render_detail(
@@ -228,7 +231,11 @@ def request_confidentiality(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "Nothing changed.")
     else:
         services.confidentiality_exception_set(
-            support_request=support_request, applied=applied, by=request.user, request=request
+            support_request=support_request,
+            applied=applied,
+            by=request.user,
+            ip=client_ip(request),
+            path=request.path,
         )
         messages.success(
             request,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import audit_read
+from accounts.network import client_ip
 from accounts.roles import Role
 from peersupport.access import requests_visible_to
 from peersupport.forms_member import ActivityForm, OnCallForm
@@ -111,7 +112,13 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
 def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     try:
-        assignment_respond(assignment=assignment, accept=True, request=request)
+        assignment_respond(
+            assignment=assignment,
+            accept=True,
+            by=request.user,
+            ip=client_ip(request),
+            path=request.path,
+        )
     except TransitionError as error:
         return _refuse(request, assignment, error.message)
     messages.success(
@@ -125,7 +132,13 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     try:
-        assignment_respond(assignment=assignment, accept=False, request=request)
+        assignment_respond(
+            assignment=assignment,
+            accept=False,
+            by=request.user,
+            ip=client_ip(request),
+            path=request.path,
+        )
     except TransitionError as error:
         return _refuse(request, assignment, error.message)
     messages.success(
@@ -191,7 +204,8 @@ def _transition(request: HttpRequest, pk: int, *, to_status: str, done: str) -> 
             to_status=to_status,
             by=request.user,
             actor_role=MEMBER,
-            request=request,
+            ip=client_ip(request),
+            path=request.path,
         )
     except TransitionError as error:
         return _refuse(request, assignment, error.message)
@@ -241,8 +255,10 @@ def request_activity(request: HttpRequest, pk: int) -> HttpResponse:
         activity_log(
             support_request=assignment.request,
             member=assignment.member,
+            by=request.user,
             actor_role=MEMBER,
-            request=request,
+            ip=client_ip(request),
+            path=request.path,
             **form.cleaned_data,
         )
     except TransitionError as error:
@@ -298,7 +314,13 @@ def my_on_call(request: HttpRequest) -> HttpResponse:
         return _render_profile(request, member, status=400)
     on_call = form.cleaned_data["on_call"]
     try:
-        member_on_call_set(member=member, on_call=on_call, request=request)
+        member_on_call_set(
+            member=member,
+            on_call=on_call,
+            by=request.user,
+            ip=client_ip(request),
+            path=request.path,
+        )
     except TransitionError:
         messages.error(request, "Your roster entry is inactive, so you cannot go on call.")
         return _render_profile(request, member, status=409)

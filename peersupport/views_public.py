@@ -19,11 +19,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.audit import AuditAction, audit_record
+from accounts.network import client_ip
 from accounts.publicforms import RATE_LIMIT_MESSAGE, over_rate_limit
+from core.pagecache import public_page
 from peersupport.forms import SupportRequestForm
 from peersupport.models import RequestStatus, SupportRequest
 from peersupport.services import request_by_token, request_submit
-from programs.pagecache import public_page
 
 RATE_LIMIT_GROUP = "peersupport-request"
 JUST_SENT_KEY = "peersupport_just_sent"
@@ -70,7 +71,7 @@ STATUS_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-@public_page
+@public_page()
 @require_http_methods(["GET", "HEAD"])
 def start(request):
     return render(request, "peersupport/public/start.html")
@@ -93,7 +94,9 @@ def request_form(request):
         return _form_page(request, form, status=429, rate_limited=RATE_LIMIT_MESSAGE)
     if not form.is_valid():
         return _form_page(request, form, status=400)
-    support_request, token = request_submit(data=form.request_data(), request=request)
+    support_request, token = request_submit(
+        data=form.request_data(), ip=client_ip(request), path=request.path
+    )
     request.session[JUST_SENT_KEY] = support_request.reference
     return redirect("peersupport:status", token=token)
 

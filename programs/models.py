@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.markdown import validate_markdown_alt_text
 from core.uploads import validate_document_file
-from programs.markdown import validate_markdown_alt_text
 
 
 class Status(models.TextChoices):

@@ -1,14 +1,9 @@
 """Reads of public program content, shared by the views, the home page and site search."""
 
-import re
-from dataclasses import dataclass
-
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
+from core.search import SearchHit, highlighted_snippet, search_headline, search_query, search_rank
 from programs.models import Document, Highlight, HighlightFigure, ProgramArea, ProgramPage
 
 
@@ -109,51 +104,10 @@ def areas_with_counts() -> QuerySet[ProgramArea]:
 # --- Site search -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SearchHit:
-    """One search result, whatever app it comes from."""
-
-    kind: str
-    title: str
-    url: str
-    snippet: SafeString
-    rank: float
-
-
-_START, _STOP = "\ue000", "\ue001"  # private-use characters: never in real text
-_MARKDOWN_NOISE = re.compile(r"[#*_`]+|!?\[|\]\([^)]*\)?|\]")
-
-
-def highlighted_snippet(raw: str) -> SafeString:
-    """Escape a ts_headline fragment, then turn its sentinels into <mark> elements."""
-    text = _MARKDOWN_NOISE.sub(" ", raw or "")
-    text = re.sub(r"\s+", " ", text).strip()
-    html = escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
-    return mark_safe(html)  # noqa: S308 - escaped above; only our own <mark> tags remain
-
-
-def search_query(text: str) -> SearchQuery:
-    return SearchQuery(text, search_type="websearch", config="english")
-
-
-def search_headline(field: str, query: SearchQuery) -> SearchHeadline:
-    return SearchHeadline(
-        field,
-        query,
-        config="english",
-        start_sel=_START,
-        stop_sel=_STOP,
-        max_words=35,
-        min_words=15,
-        max_fragments=2,
-        fragment_delimiter=" … ",
-    )
-
-
 def search_content(text: str, *, limit: int = 50) -> list[SearchHit]:
     """Published pages, areas, highlights and documents matching a search, best first."""
     query = search_query(text)
-    rank = SearchRank(F("search_vector"), query, normalization=32)
+    rank = search_rank(query)
     sources = (  # (published rows, field for the snippet, kind label, snippet fallback)
         (areas_published(), "body", lambda a: "Program area", lambda a: a.summary),
         (

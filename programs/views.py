@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from core import dates, uploads
+from core.pagecache import public_page
 from programs import selectors
 from programs.models import DocumentKind
-from programs.pagecache import public_page
 
 BE_PREPARED_SLUG = "be-prepared"
 # Downloads replace the site policy: even a file a browser opened anyway runs nothing,
@@ -32,7 +32,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page("programs")
 def area_detail(request: HttpRequest, area: str) -> HttpResponse:
     preview = _preview(request, "programs.view_programarea")
     area_obj = selectors.area_get(slug=area, preview=preview)
@@ -49,7 +49,7 @@ def area_detail(request: HttpRequest, area: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page("programs")
 def page_detail(request: HttpRequest, area: str, slug: str) -> HttpResponse:
     preview = _preview(request, "programs.view_programpage")
     page = selectors.page_get(area_slug=area, slug=slug, preview=preview)
@@ -66,7 +66,7 @@ def page_detail(request: HttpRequest, area: str, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page("programs")
 def be_prepared(request: HttpRequest) -> HttpResponse:
     area = selectors.area_get(slug=BE_PREPARED_SLUG)
     context = {
@@ -78,7 +78,7 @@ def be_prepared(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page("programs")
 def highlights_index(request: HttpRequest) -> HttpResponse:
     years = selectors.highlight_years()
     if not years:
@@ -87,7 +87,7 @@ def highlights_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page("programs")
 def highlights_year(request: HttpRequest, year: int) -> HttpResponse:
     if not dates.year_in_range(year):
         raise Http404("No highlights for that year.")
@@ -106,7 +106,7 @@ def highlights_year(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page("programs")
 def document_list(request: HttpRequest) -> HttpResponse:
     areas = list(selectors.areas_published())
     area_slug = request.GET.get("area", "")

@@ -1,4 +1,5 @@
-"""Report runs: create, claim atomically, build, store, fail, rebuild.
+"""Report runs: create, claim atomically, build, store, fail, rebuild; who gets an email
+when a report is ready.
 
 Exactly one finished report per run, however the task is delivered:
 - a run row is claimed by one UPDATE … WHERE (pending, or running with an expired lease),
@@ -17,12 +18,16 @@ Exactly one finished report per run, however the task is delivered:
   instead of waiting for the lease to run out.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import hashlib
 import logging
 import os
 import socket
 import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -30,10 +35,19 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from reports.models import ReportKind, ReportRun, RunStatus
+from accounts.audit import AuditAction, audit_record
+from core.dates import add_months
+from core.queueing import queue_after_commit
+from reports import access
+from reports.models import ReportKind, ReportRun, RunStatus, Subscription
 from reports.notifications import subscribers_notify
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 log = logging.getLogger(__name__)
+
+BUILD_TASK = "reports.build_run"
 
 # The database connection was lost (PostgreSQL restarting, network): worth another attempt.
 CONNECTION_LOST = (OperationalError, InterfaceError)
@@ -44,7 +58,7 @@ def worker_name() -> str:
 
 
 def previous_month(today: dt.date) -> dt.date:
-    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return add_months(today, -1)
 
 
 def scopes_for(kind: str) -> list[str]:
@@ -81,29 +95,42 @@ def month_runs_ensure(*, period: dt.date) -> list[ReportRun]:
     return created
 
 
-def report_rebuild(*, run: ReportRun, by=None) -> ReportRun:
-    """A new version of a finished or failed report; the earlier versions stay."""
+def report_rebuild(*, run: ReportRun, by: User, ip: str = "", path: str = "") -> ReportRun:
+    """A new version of a finished or failed report, queued for a worker once committed;
+    the earlier versions stay. If a build of this report already waits or runs, that one
+    is returned and no second version is made.
+
+    If the broker is down, the new run still waits in the database as pending, and the
+    resume task of the beat schedule picks it up. by, ip and path: who asked, from where,
+    for the audit log."""
     with transaction.atomic():
-        latest = ReportRun.objects.filter(
-            kind=run.kind, period=run.period, scope=run.scope
-        ).aggregate(top=Max("version"))["top"]
-        try:
-            with transaction.atomic():
-                return ReportRun.objects.create(
-                    kind=run.kind,
-                    period=run.period,
-                    scope=run.scope,
-                    version=(latest or 0) + 1,
-                    requested_by=by,
-                )
-        except IntegrityError:
-            # A build of this report is already waiting or running: that one will do.
-            return ReportRun.objects.get(
+        new = _next_version(run=run, by=by)
+        audit_record(actor=by, ip=ip, path=path, action=AuditAction.CREATE, obj=new)
+        queue_after_commit(BUILD_TASK, new.pk)
+    return new
+
+
+def _next_version(*, run: ReportRun, by: User) -> ReportRun:
+    latest = ReportRun.objects.filter(kind=run.kind, period=run.period, scope=run.scope).aggregate(
+        top=Max("version")
+    )["top"]
+    try:
+        with transaction.atomic():
+            return ReportRun.objects.create(
                 kind=run.kind,
                 period=run.period,
                 scope=run.scope,
-                status__in=[RunStatus.PENDING, RunStatus.RUNNING],
+                version=(latest or 0) + 1,
+                requested_by=by,
             )
+    except IntegrityError:
+        # A build of this report is already waiting or running: that one will do.
+        return ReportRun.objects.get(
+            kind=run.kind,
+            period=run.period,
+            scope=run.scope,
+            status__in=[RunStatus.PENDING, RunStatus.RUNNING],
+        )
 
 
 def report_run_claim(
@@ -254,6 +281,19 @@ def report_run_fail(*, run_id: int, worker: str, error: str, final: bool) -> boo
         log.warning("report run %s: could not record the error %s", run_id, error[:200])
         return False
     return True
+
+
+def subscriptions_set(*, user: User, kinds: Iterable[str]) -> list[str]:
+    """Email the user when reports of these kinds are ready, and for no other kind. Kinds
+    the user may not see (reports.access) are ignored. Returns the kinds subscribed to
+    now, in the order of kinds_visible_to."""
+    visible = access.kinds_visible_to(user)
+    wanted = set(kinds) & set(visible)
+    with transaction.atomic():
+        Subscription.objects.filter(user=user, kind__in=visible).exclude(kind__in=wanted).delete()
+        for kind in wanted:
+            Subscription.objects.get_or_create(user=user, kind=kind)
+    return [kind for kind in visible if kind in wanted]
 
 
 def runs_to_resume(*, now: dt.datetime | None = None) -> list[int]:

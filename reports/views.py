@@ -12,7 +12,6 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,10 +20,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import AuditAction, audit_read, audit_record
+from accounts.network import client_ip
 from accounts.roles import Role
-from core.queueing import queue_after_commit
 from coresponder import selectors as coresponder
-from reports import access, services, tasks
+from reports import access, services
 from reports.models import ReportKind, ReportRun, RunStatus, Subscription
 
 log = logging.getLogger(__name__)
@@ -208,19 +207,13 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
 # --- Actions ---------------------------------------------------------------------------
 
 
-def _queue_build(run_id: int) -> None:
-    """Queue the build after commit. If the broker is down the run still waits in the
-    database as pending, and the resume task of the beat schedule picks it up."""
-    queue_after_commit(tasks.build_run, run_id)
-
-
 @staff_required(Role.PROGRAM_MANAGER)
 @require_POST
 def report_rebuild(request: HttpRequest, pk: int) -> HttpResponse:
     run = scoped_get_or_404(request, access.runs_visible_to, pk=pk)
-    new = services.report_rebuild(run=run, by=request.user)
-    _queue_build(new.pk)
-    audit_record(request=request, action=AuditAction.CREATE, obj=new)
+    new = services.report_rebuild(
+        run=run, by=request.user, ip=client_ip(request), path=request.path
+    )
     new.refresh_from_db(fields=["status"])  # a worker may have finished it already
     state = "is ready" if new.status == RunStatus.DONE else "is being built"
     messages.success(
@@ -235,16 +228,9 @@ def report_rebuild(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def subscriptions_update(request: HttpRequest) -> HttpResponse:
     """Set the kinds this user gets an email for, among the kinds they may see."""
-    kinds = access.kinds_visible_to(request.user)
-    wanted = set(request.POST.getlist("kinds")) & set(kinds)
-    with transaction.atomic():
-        Subscription.objects.filter(user=request.user, kind__in=kinds).exclude(
-            kind__in=wanted
-        ).delete()
-        for kind in wanted:
-            Subscription.objects.get_or_create(user=request.user, kind=kind)
+    wanted = services.subscriptions_set(user=request.user, kinds=request.POST.getlist("kinds"))
     if wanted:
-        names = ", ".join(ReportKind(kind).label for kind in kinds if kind in wanted)
+        names = ", ".join(ReportKind(kind).label for kind in wanted)
         messages.success(request, f"You will get an email when these reports are ready: {names}.")
     else:
         messages.success(request, "You will get no emails about reports.")

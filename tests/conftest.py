@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 
 UNDER_CI = bool(os.environ.get("CI"))
+PASSWORD = "correct horse battery staple"  # of every account make_staff creates
 
 
 def require(condition: bool, reason: str) -> None:
@@ -23,13 +24,13 @@ def require(condition: bool, reason: str) -> None:
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Each test starts with an empty cache (the page cache included)."""
-    from programs.pagecache import content_changed
+    from core.pagecache import invalidate_all
 
     cache.clear()
-    content_changed()
+    invalidate_all()
     yield
     cache.clear()
-    content_changed()
+    invalidate_all()
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +58,7 @@ def make_staff(db):
         user = User.objects.create_user(
             username=username or f"staff{n}",
             email=f"staff{n}@example.org",
-            password="correct horse battery staple",
+            password=PASSWORD,
             is_staff=superuser,
             is_superuser=superuser,
             **fields,
@@ -72,22 +73,33 @@ def make_staff(db):
     return make
 
 
-@pytest.fixture
-def staff_client(client):
-    """Sign a user in on the test client with a verified two-factor session."""
+def _sign_in(client, user):
+    """Sign the user in on the client, with the two-factor session verified by the user's
+    confirmed device (if they have one)."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    def sign_in(user):
-        client.force_login(user)
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is not None:
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
-        return client
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
 
-    return sign_in
+
+@pytest.fixture
+def staff_client(client):
+    """Sign a user in on the test client with a verified two-factor session."""
+    return lambda user: _sign_in(client, user)
+
+
+def signed_in_client(user):
+    """A test client of its own, signed in as the user with a verified two-factor session:
+    for tests where several people use the site at once (staff_client has one client)."""
+    from django.test import Client
+
+    return _sign_in(Client(), user)
 
 
 @pytest.fixture
@@ -98,6 +110,50 @@ def insider(make_staff):
 @pytest.fixture
 def outsider(make_staff):
     return make_staff(roles=())
+
+
+# --- Roles -------------------------------------------------------------------------------
+# The people of more than one app's tests. Those of one app only are in its own conftest.py
+# (tests/coresponder/conftest.py: clinicians; tests/peersupport/conftest.py: team members).
+
+
+@pytest.fixture
+def superuser_client(make_staff, staff_client):
+    """The test client, signed in with two factors as a superuser (the admin's pages)."""
+    return staff_client(make_staff(superuser=True))
+
+
+@pytest.fixture
+def program_manager(make_staff):
+    """A co-responder program manager (every record, every report)."""
+    from accounts.roles import Role
+
+    return make_staff(roles=[Role.PROGRAM_MANAGER])
+
+
+@pytest.fixture
+def lees_summit_liaison(make_staff):
+    """The agency liaison of the Lee's Summit Police Department."""
+    from accounts.models import Organization
+    from accounts.roles import Role
+
+    organization = Organization.objects.get(dictionary_code="lees-summit")
+    return make_staff(roles=[Role.AGENCY_LIAISON], organization=organization)
+
+
+@pytest.fixture
+def training_coordinator(make_staff):
+    from accounts.roles import Role
+
+    return make_staff(roles=[Role.TRAINING_COORDINATOR])
+
+
+@pytest.fixture
+def peer_coordinator(make_staff):
+    """A peer support coordinator, Casey Coord."""
+    from accounts.roles import Role
+
+    return make_staff(roles=[Role.PEER_SUPPORT_COORDINATOR], first_name="Casey", last_name="Coord")
 
 
 # --- The clock ---------------------------------------------------------------------------

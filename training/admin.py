@@ -3,6 +3,7 @@ import datetime as dt
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from core.admin import ReadOnlyAdmin
 from training.coordination import event_update
 from training.forms_coordinator import EventAdminForm
 from training.models import (
@@ -16,19 +17,6 @@ from training.models import (
 from training.services import series_materialize
 
 SERIES_HORIZON = dt.timedelta(days=365)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by the portal itself: listed and filtered here, never edited."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Committee)

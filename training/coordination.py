@@ -7,15 +7,16 @@ recipient, so submitting the same message (or the same cancellation) twice sends
 twice.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.audit import AuditAction, audit_record
@@ -30,6 +31,9 @@ from training.models import (
     RegistrationStatus,
 )
 from training.services import RegistrationError, event_touch, waitlist_move, waitlist_promote
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -198,9 +202,16 @@ def registration_attendance_set(
 
 
 def waitlist_reorder(
-    *, registration_id: int, position: int, reason: str, request: HttpRequest
+    *,
+    registration_id: int,
+    position: int,
+    reason: str,
+    by: User,
+    ip: str = "",
+    path: str = "",
 ) -> Registration:
-    """Move a waitlisted registration to a position, recording who did it and why."""
+    """Move a waitlisted registration to a position, recording who did it (by, from ip and
+    path) and why."""
     reason = reason.strip()
     if not reason:
         raise ValueError("A reason is required to reorder the waitlist.")
@@ -209,7 +220,9 @@ def waitlist_reorder(
         waitlist_move(registration_id=registration_id, position=position)
         registration = Registration.objects.get(pk=registration_id)
         audit_record(
-            request=request,
+            actor=by,
+            ip=ip,
+            path=path,
             action=AuditAction.UPDATE,
             obj=registration,
             detail={

@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from core.dates import month_start
 from programs.selectors import area_by_slug
 from training.models import Committee, Event, EventSeries
 from training.services import series_materialize
@@ -154,7 +155,7 @@ def _meeting_series(host: Committee, today: dt.date) -> None:
     title = "Regional Homeland Security Coordinating Committee meeting"
     series = EventSeries.objects.filter(title=title).first()
     if series is None:
-        first = timezone.make_aware(dt.datetime.combine(today.replace(day=1), dt.time(13, 30)))
+        first = timezone.make_aware(dt.datetime.combine(month_start(today), dt.time(13, 30)))
         template = Event.objects.create(
             slug="rhscc-meeting",
             title=title,

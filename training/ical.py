@@ -17,7 +17,7 @@ from django.utils import timezone
 from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 
-from programs.markdown import render_markdown
+from core.markdown import render_markdown
 from training.models import Event, EventStatus
 
 PRODID = "-//MARC//Safety Portal//EN"

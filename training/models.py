@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from programs.markdown import validate_markdown_alt_text
+from core.markdown import validate_markdown_alt_text
 
 
 class EventKind(models.TextChoices):

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.dates import add_months, month_start
 from training.credits import CE_CATEGORIES, credit_hours
 from training.models import Audience, Event, EventKind, EventStatus, Registration
 from training.models import RegistrationStatus as Status
@@ -68,8 +69,7 @@ class TrainingMonth:
 
 def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
-    first = month.replace(day=1)
-    after = (first + dt.timedelta(days=32)).replace(day=1)
+    first, after = month_start(month), add_months(month, 1)
     return (
         dt.datetime.combine(first, dt.time.min, tzinfo=tz),
         dt.datetime.combine(after, dt.time.min, tzinfo=tz),

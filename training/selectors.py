@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from urllib.parse import urlencode
 
-from django.contrib.postgres.search import SearchRank
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from programs.selectors import SearchHit, highlighted_snippet, search_headline, search_query
+from core.dates import add_months
+from core.search import SearchHit, highlighted_snippet, search_headline, search_query, search_rank
 from training import credits
 from training.filters import EventFilterForm, events_filtered
 from training.models import SEAT_STATUSES, Audience, Event, EventStatus
@@ -195,7 +195,7 @@ def month_grid(form: EventFilterForm, *, year: int, month: int) -> MonthGrid:
     An event that runs over several days is listed on each of them (within the month).
     """
     first = dt.date(year, month, 1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
+    following = add_months(first, 1)
     events = events_filtered(form, upcoming_only=False).filter(
         starts_at__lt=_local_midnight(following), ends_at__gt=_local_midnight(first)
     )
@@ -219,7 +219,7 @@ def month_grid(form: EventFilterForm, *, year: int, month: int) -> MonthGrid:
             if day in by_date:
                 by_date[day].entries.append(entry)
             day += dt.timedelta(days=1)
-    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    previous = add_months(first, -1)
     return MonthGrid(first=first, weeks=weeks, previous=previous, next=following, count=count)
 
 
@@ -272,7 +272,7 @@ def search_events(text: str, *, limit: int = 50) -> list[SearchHit]:
         Event.objects.public()
         .filter(search_vector=query, ends_at__gte=recent)
         .annotate(
-            rank=SearchRank(F("search_vector"), query, normalization=32),
+            rank=search_rank(query),
             snippet=search_headline("description", query),
         )
         .order_by("-rank", "starts_at")[:limit]

@@ -1,4 +1,5 @@
-"""Writes for the training calendar: events, series, registrations and the waitlist.
+"""Writes for the training calendar: events, series, registrations, the waitlist, and the
+emailed link to a person's training history.
 
 Capacity is enforced by locking the event row (SELECT … FOR UPDATE) for the length of the
 transaction that counts its seats and adds a registration, so concurrent registrations for
@@ -6,15 +7,22 @@ the last seats queue up behind each other and never oversell.
 """
 
 import datetime as dt
+import hashlib
 import logging
+import time
 from dataclasses import dataclass
 
 from dateutil.rrule import rrulestr
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from core.models import OutboxEmail
+from core.outbox import outbox_enqueue
 from training.emails import registration_email_queue
+from training.links import history_link_create
 from training.models import (
     SEAT_STATUSES,
     Event,
@@ -25,6 +33,12 @@ from training.models import (
 )
 
 log = logging.getLogger(__name__)
+
+HISTORY_LINK_MAX_AGE = dt.timedelta(hours=24)
+# At most one link per address in this many seconds, however many times (and from however
+# many networks) the form is sent: nobody can flood a stranger's inbox through it.
+HISTORY_LINK_WINDOW_SECONDS = 5 * 60
+HISTORY_LINK_SUBJECT = "Your MARC training history link"
 
 
 class RegistrationError(Exception):
@@ -291,3 +305,41 @@ def series_materialize(*, series: EventSeries, until: dt.datetime) -> list[Event
         event.save()
         created.append(event)
     return created
+
+
+# --- Training history by emailed link ---------------------------------------------------
+
+
+def history_token(email: str) -> str:
+    """A new link token for the address, valid for HISTORY_LINK_MAX_AGE (see
+    links.history_link_create)."""
+    return history_link_create(email=email, lifetime=HISTORY_LINK_MAX_AGE)
+
+
+def history_link_send(*, email: str) -> bool:
+    """Email a history link if the address has any registration; True if one was queued
+    (at most one per address within HISTORY_LINK_WINDOW_SECONDS)."""
+    email = email.strip().lower()
+    latest = Registration.objects.filter(email=email).order_by("-created_at").first()
+    if latest is None:
+        return False
+    digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+    window = int(time.time() // HISTORY_LINK_WINDOW_SECONDS)
+    key = f"training-history-link:{digest}:{window}"
+    if OutboxEmail.objects.filter(key=key).exists():
+        return False  # no new link (and token) for an email that is not sent again
+    with transaction.atomic():
+        context = {
+            "name": latest.name,
+            "history_url": settings.SITE_URL
+            + reverse("training:history", kwargs={"token": history_token(email)}),
+            "request_url": settings.SITE_URL + reverse("training:history_request"),
+            "max_age_hours": int(HISTORY_LINK_MAX_AGE.total_seconds() // 3600),
+        }
+        return outbox_enqueue(
+            key=key,
+            template="training/history_link",
+            to=email,
+            subject=HISTORY_LINK_SUBJECT,
+            context=context,
+        )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import AuditAction, audit_record
+from accounts.network import client_ip
 from accounts.roles import Role
 from accounts.staff_areas import StaffArea, register
 from training import coordination, exports
@@ -270,7 +271,11 @@ def waitlist_reorder(request: HttpRequest, pk: int, registration_pk: int) -> Htt
         return _render_roster(request, event, bound={("move", registration.pk): form})
     try:
         registration = coordination.waitlist_reorder(
-            registration_id=registration.pk, request=request, **form.cleaned_data
+            registration_id=registration.pk,
+            by=request.user,
+            ip=client_ip(request),
+            path=request.path,
+            **form.cleaned_data,
         )
     except RegistrationError as error:
         messages.error(request, error.message)

@@ -10,22 +10,14 @@ Cache-Control: no-store, are never marked for the public page cache, and ask sea
 engines not to index them.
 """
 
-import datetime as dt
 import functools
-import hashlib
-import time
 
 from django import forms
-from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from accounts.publicforms import RATE_LIMIT_MESSAGE, HoneypotMixin, over_rate_limit
-from core.models import OutboxEmail
-from core.outbox import outbox_enqueue
 from training.certificates import (
     certificate_for,
     certificate_is_current,
@@ -34,57 +26,19 @@ from training.certificates import (
     public_name,
 )
 from training.credits import event_date, history_for, registration_hours
-from training.links import history_link_create, history_link_email
+from training.links import history_link_email
 from training.models import Registration, RegistrationStatus
+from training.services import HISTORY_LINK_MAX_AGE, history_link_send
 
-LINK_SALT = "training.history"
-LINK_MAX_AGE = dt.timedelta(hours=24)
-# At most one link per address in this many seconds, however many times (and from however
-# many networks) the form is sent: nobody can flood a stranger's inbox through it.
-LINK_WINDOW_SECONDS = 5 * 60
-LINK_SUBJECT = "Your MARC training history link"
+MAX_AGE_HOURS = int(HISTORY_LINK_MAX_AGE.total_seconds() // 3600)
 
 
 # --- Links ----------------------------------------------------------------------------
 
 
-def history_token(email: str) -> str:
-    """A new link token for the address, valid for LINK_MAX_AGE (see links.history_link_create)."""
-    return history_link_create(email=email, lifetime=LINK_MAX_AGE)
-
-
 def email_from_token(token: str) -> tuple[str | None, str | None]:
     """(email, None) for a good token, or (None, "expired" / "invalid")."""
     return history_link_email(token)
-
-
-def history_link_send(*, email: str) -> bool:
-    """Email a history link if the address has any registration; True if one was queued
-    (at most one per address within LINK_WINDOW_SECONDS)."""
-    email = email.strip().lower()
-    latest = Registration.objects.filter(email=email).order_by("-created_at").first()
-    if latest is None:
-        return False
-    digest = hashlib.sha256(email.encode()).hexdigest()[:32]
-    window = int(time.time() // LINK_WINDOW_SECONDS)
-    key = f"training-history-link:{digest}:{window}"
-    if OutboxEmail.objects.filter(key=key).exists():
-        return False  # no new link (and token) for an email that is not sent again
-    with transaction.atomic():
-        context = {
-            "name": latest.name,
-            "history_url": settings.SITE_URL
-            + reverse("training:history", kwargs={"token": history_token(email)}),
-            "request_url": settings.SITE_URL + reverse("training:history_request"),
-            "max_age_hours": int(LINK_MAX_AGE.total_seconds() // 3600),
-        }
-        return outbox_enqueue(
-            key=key,
-            template="training/history_link",
-            to=email,
-            subject=LINK_SUBJECT,
-            context=context,
-        )
 
 
 # --- Forms -----------------------------------------------------------------------------
@@ -147,13 +101,13 @@ def history_request(request: HttpRequest) -> HttpResponse:
 
 @private_page
 def history_sent(request: HttpRequest) -> HttpResponse:
-    context = {"max_age_hours": int(LINK_MAX_AGE.total_seconds() // 3600)}
+    context = {"max_age_hours": MAX_AGE_HOURS}
     return render(request, "training/history/sent.html", context)
 
 
 def _link_problem(request: HttpRequest, problem: str) -> HttpResponse:
     status = 410 if problem == "expired" else 404
-    context = {"problem": problem, "max_age_hours": int(LINK_MAX_AGE.total_seconds() // 3600)}
+    context = {"problem": problem, "max_age_hours": MAX_AGE_HOURS}
     return render(request, "training/history/link_problem.html", context, status=status)
 
 

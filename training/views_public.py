@@ -1,7 +1,8 @@
 """The public training calendar: the list, the month grid and event pages.
 
-All three are anonymous pages served through the page cache (@public_page); training
-signals invalidate it whenever an event, its documents or its registrations change.
+All three are anonymous pages served through the page cache (@public_page). The lists and
+grids show every event's seats ("calendar"); an event page shows its own ("event:<pk>"),
+so training/signals.py re-renders only the pages a change shows on.
 """
 
 from django.core.paginator import Paginator
@@ -11,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from programs.markdown import render_markdown
-from programs.pagecache import public_page
+from core import pagecache
+from core.markdown import render_markdown
 from training import selectors
 from training.filters import EventFilterForm, events_filtered
 from training.models import CECategory
@@ -27,7 +28,7 @@ def _with_query(url: str, query: str) -> str:
 
 
 @require_safe
-@public_page
+@pagecache.public_page("calendar")
 def calendar_list(request: HttpRequest) -> HttpResponse:
     form = EventFilterForm(request.GET)
     page = Paginator(events_filtered(form), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -55,7 +56,7 @@ def month_current(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@pagecache.public_page("calendar")
 def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
         raise Http404("No calendar for that month.")
@@ -84,8 +85,9 @@ def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@pagecache.public_page()
 def event_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    pagecache.depends_on(request, f"event:{pk}")  # before the event and its seats are read
     event = selectors.event_get_public(pk=pk)
     if slug != event.slug:
         return redirect(event, permanent=True)

@@ -1,6 +1,7 @@
 from django.db import migrations
 
-from accounts.roles import ROLE_PERMISSIONS, Role, grant
+from accounts.roles import ROLE_PERMISSIONS, Role
+from core.grants import permissions_grant
 
 
 def create_roles(apps, schema_editor):
@@ -8,7 +9,7 @@ def create_roles(apps, schema_editor):
     for role in Role:
         Group.objects.get_or_create(name=role.value)
     for role, permissions in ROLE_PERMISSIONS.items():
-        grant(apps, role, permissions)
+        permissions_grant(apps, role, permissions)
 
 
 def remove_roles(apps, schema_editor):

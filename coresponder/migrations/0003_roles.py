@@ -1,6 +1,7 @@
 from django.db import migrations
 
-from accounts.roles import Role, grant
+from accounts.roles import Role
+from core.grants import permissions_grant, permissions_revoke
 
 # What each role needs in the admin (coresponder.admin). Program managers set up clinician
 # accounts and read encounters, call volume, closed months and imports there; encounters,
@@ -31,21 +32,12 @@ PERMISSIONS = {
 
 def grant_roles(apps, schema_editor):
     for role, permissions in PERMISSIONS.items():
-        grant(apps, role, permissions)
+        permissions_grant(apps, role, permissions)
 
 
 def revoke_roles(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
     for role, permissions in PERMISSIONS.items():
-        group = Group.objects.filter(name=role).first()
-        if group is None:
-            continue
-        for dotted in permissions:
-            app_label, codename = dotted.split(".")
-            group.permissions.remove(
-                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
+        permissions_revoke(apps, role, permissions)
 
 
 class Migration(migrations.Migration):

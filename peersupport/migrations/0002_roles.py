@@ -1,6 +1,7 @@
 from django.db import migrations
 
-from accounts.roles import Role, grant
+from accounts.roles import Role
+from core.grants import permissions_grant, permissions_revoke
 
 # Peer support coordinators keep the roster in full (no delete: members are deactivated)
 # and correct a request's description in the admin; assignments, activity and status
@@ -20,20 +21,11 @@ PERMISSIONS = [
 
 
 def grant_coordinator(apps, schema_editor):
-    grant(apps, Role.PEER_SUPPORT_COORDINATOR, PERMISSIONS)
+    permissions_grant(apps, Role.PEER_SUPPORT_COORDINATOR, PERMISSIONS)
 
 
 def revoke_coordinator(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name=Role.PEER_SUPPORT_COORDINATOR).first()
-    if group is None:
-        return
-    for dotted in PERMISSIONS:
-        app_label, codename = dotted.split(".")
-        group.permissions.remove(
-            *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-        )
+    permissions_revoke(apps, Role.PEER_SUPPORT_COORDINATOR, PERMISSIONS)
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,7 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
 import django.utils.timezone
-import programs.models
+import core.markdown
 from django.db import migrations, models
 
 
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('year', models.PositiveSmallIntegerField()),
                 ('title', models.CharField(max_length=160)),
                 ('slug', models.SlugField(max_length=160)),
-                ('summary', models.TextField(help_text='Markdown.', validators=[programs.models.validate_markdown_alt_text])),
+                ('summary', models.TextField(help_text='Markdown.', validators=[core.markdown.validate_markdown_alt_text])),
                 ('image', models.ImageField(blank=True, upload_to='programs/highlights/')),
                 ('image_alt', models.CharField(blank=True, max_length=200, verbose_name='image alt text')),
                 ('order', models.PositiveSmallIntegerField(default=0)),
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=120)),
                 ('slug', models.SlugField(max_length=120, unique=True)),
                 ('summary', models.CharField(help_text='One or two sentences for cards and search.', max_length=300)),
-                ('body', models.TextField(blank=True, help_text='Markdown.', validators=[programs.models.validate_markdown_alt_text])),
+                ('body', models.TextField(blank=True, help_text='Markdown.', validators=[core.markdown.validate_markdown_alt_text])),
                 ('hero_image', models.ImageField(blank=True, upload_to='programs/areas/')),
                 ('hero_alt', models.CharField(blank=True, max_length=200, verbose_name='hero image alt text')),
                 ('contact_name', models.CharField(blank=True, max_length=120)),
@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=160)),
                 ('slug', models.SlugField(max_length=160)),
                 ('summary', models.CharField(max_length=300)),
-                ('body', models.TextField(help_text='Markdown.', validators=[programs.models.validate_markdown_alt_text])),
+                ('body', models.TextField(help_text='Markdown.', validators=[core.markdown.validate_markdown_alt_text])),
                 ('hero_image', models.ImageField(blank=True, upload_to='programs/pages/')),
                 ('hero_alt', models.CharField(blank=True, max_length=200, verbose_name='hero image alt text')),
                 ('contact_name', models.CharField(blank=True, max_length=120)),

@@ -181,7 +181,8 @@ def test_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client)
 
 
 @pytest.fixture(params=["public", "staff"])
-def page(request, client, make_staff, staff_client):
+def page_response(request, client, make_staff, staff_client):
+    """The home page, or the staff landing page, as a response (its security headers)."""
     if request.param == "public":
         return client.get("/")
     return staff_client(make_staff(superuser=True)).get("/staff/")
@@ -193,50 +194,50 @@ def _csp(response) -> dict[str, str]:
     return {d[0]: d[1] if len(d) > 1 else "" for d in directives}
 
 
-def test_pages_answer_200(page):
-    assert page.status_code == 200
+def test_pages_answer_200(page_response):
+    assert page_response.status_code == 200
 
 
-def test_csp_default_src_is_self(page):
-    assert _csp(page)["default-src"] == "'self'"
+def test_csp_default_src_is_self(page_response):
+    assert _csp(page_response)["default-src"] == "'self'"
 
 
-def test_csp_object_src_is_none(page):
-    assert _csp(page)["object-src"] == "'none'"
+def test_csp_object_src_is_none(page_response):
+    assert _csp(page_response)["object-src"] == "'none'"
 
 
-def test_csp_base_uri_is_none(page):
-    assert _csp(page)["base-uri"] == "'none'"
+def test_csp_base_uri_is_none(page_response):
+    assert _csp(page_response)["base-uri"] == "'none'"
 
 
-def test_csp_frame_ancestors_is_none(page):
-    assert _csp(page)["frame-ancestors"] == "'none'"
+def test_csp_frame_ancestors_is_none(page_response):
+    assert _csp(page_response)["frame-ancestors"] == "'none'"
 
 
-def test_csp_allows_no_inline_script_or_style(page):
-    assert "unsafe-inline" not in page["Content-Security-Policy"]
-    assert "unsafe-eval" not in page["Content-Security-Policy"]
+def test_csp_allows_no_inline_script_or_style(page_response):
+    assert "unsafe-inline" not in page_response["Content-Security-Policy"]
+    assert "unsafe-eval" not in page_response["Content-Security-Policy"]
 
 
-def test_referrer_policy_is_strict_origin_when_cross_origin(page):
-    assert page["Referrer-Policy"] == "strict-origin-when-cross-origin"
+def test_referrer_policy_is_strict_origin_when_cross_origin(page_response):
+    assert page_response["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
-def test_permissions_policy_turns_off_camera_geolocation_and_microphone(page):
-    features = {part.strip() for part in page["Permissions-Policy"].split(",")}
+def test_permissions_policy_turns_off_camera_geolocation_and_microphone(page_response):
+    features = {part.strip() for part in page_response["Permissions-Policy"].split(",")}
     assert {"camera=()", "geolocation=()", "microphone=()"} <= features
 
 
-def test_content_type_sniffing_is_off(page):
-    assert page["X-Content-Type-Options"] == "nosniff"
+def test_content_type_sniffing_is_off(page_response):
+    assert page_response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_pages_cannot_be_framed(page):
-    assert page["X-Frame-Options"] == "DENY"
+def test_pages_cannot_be_framed(page_response):
+    assert page_response["X-Frame-Options"] == "DENY"
 
 
-def test_resources_are_same_origin_only(page):
-    assert page["Cross-Origin-Resource-Policy"] == "same-origin"
+def test_resources_are_same_origin_only(page_response):
+    assert page_response["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
 def test_a_cached_public_page_keeps_its_security_headers(client):

@@ -5,27 +5,16 @@ import time
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import LAST_SEEN, SIGNED_IN_AT
 from accounts.models import AuditAction, AuditEvent
 from accounts.services import user_deactivate
+from tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
 MINUTE = 60
 HOUR = 60 * MINUTE
-
-
-def _verified_client(user) -> Client:
-    """A separate browser signed in as the user with a verified two-factor session."""
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
-    return client
 
 
 def _set_session_times(client, *, signed_in_ago: float, last_seen_ago: float) -> None:
@@ -124,8 +113,8 @@ def test_sign_out_cannot_be_triggered_by_a_link(make_staff, staff_client):
 def test_deactivating_an_account_ends_all_its_sessions_at_once(make_staff):
     user = make_staff()
     other = make_staff()
-    laptop, phone = _verified_client(user), _verified_client(user)
-    colleague = _verified_client(other)
+    laptop, phone = signed_in_client(user), signed_in_client(user)
+    colleague = signed_in_client(other)
     for client in (laptop, phone, colleague):
         assert client.get("/staff/").status_code == 200
     user_sessions = {laptop.session.session_key, phone.session.session_key}
@@ -186,9 +175,9 @@ def _user_change_data(user, **changes) -> dict:
 
 def test_unchecking_active_in_the_admin_ends_the_accounts_sessions(make_staff):
     admin_user = make_staff(superuser=True)
-    admin = _verified_client(admin_user)
+    admin = signed_in_client(admin_user)
     user = make_staff()
-    browser = _verified_client(user)
+    browser = signed_in_client(user)
     assert browser.get("/staff/").status_code == 200
 
     data = _user_change_data(user)
@@ -206,9 +195,9 @@ def test_unchecking_active_in_the_admin_ends_the_accounts_sessions(make_staff):
 
 
 def test_editing_an_active_account_in_the_admin_leaves_its_sessions_alone(make_staff):
-    admin = _verified_client(make_staff(superuser=True))
+    admin = signed_in_client(make_staff(superuser=True))
     user = make_staff()
-    browser = _verified_client(user)
+    browser = signed_in_client(user)
     response = admin.post(
         f"/admin/accounts/user/{user.pk}/change/", _user_change_data(user, first_name="Pat")
     )
@@ -220,9 +209,9 @@ def test_editing_an_active_account_in_the_admin_leaves_its_sessions_alone(make_s
 
 
 def test_the_admin_deactivate_action_signs_the_accounts_out(make_staff):
-    admin = _verified_client(make_staff(superuser=True))
+    admin = signed_in_client(make_staff(superuser=True))
     user = make_staff()
-    browser = _verified_client(user)
+    browser = signed_in_client(user)
     response = admin.post(
         "/admin/accounts/user/", {"action": "deactivate", "_selected_action": [user.pk]}
     )

@@ -13,7 +13,7 @@ from accounts.roles import Role
 from core import dates
 from core.logs import PrivateLinkFilter, mask_path
 from core.mail import MaskingConsoleEmailBackend
-from tests.coresponder.test_dashboard import PERIOD, URL, data, liaison  # noqa: F401
+from tests.coresponder.test_dashboard import PERIOD, URL
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +58,8 @@ def test_a_lone_surrogate_is_refused():
     assert not has_forbidden_characters("Kansas City — café 🚒")
 
 
-def test_a_refused_probe_by_a_signed_in_liaison_is_still_audited(
-    data,  # noqa: F811
-    liaison,  # noqa: F811
-    staff_client,
-):
+def test_a_refused_probe_by_a_signed_in_liaison_is_still_audited(lees_summit_liaison, staff_client):
+    liaison = lees_summit_liaison
     client = staff_client(liaison)
     response = client.get(URL, {**PERIOD, "agency": "independence"})
     assert response.status_code == 403

@@ -66,16 +66,6 @@ def data():
     MonthlyCallVolume.objects.create(agency=org("grandview"), month=dt.date(2025, 2, 1), mh_calls=9)
 
 
-@pytest.fixture
-def manager(make_staff):
-    return make_staff(roles=[Role.PROGRAM_MANAGER])
-
-
-@pytest.fixture
-def liaison(make_staff):
-    return make_staff(roles=[Role.AGENCY_LIAISON], organization=org("blue-springs"))
-
-
 def csv_table(response) -> list[list[str]]:
     text = response.content.decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
@@ -85,15 +75,15 @@ def csv_table(response) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("url", ALL_URLS)
-def test_a_program_manager_opens_every_part(data, manager, staff_client, url):
-    response = staff_client(manager).get(url, PERIOD)
+def test_a_program_manager_opens_every_part(data, program_manager, staff_client, url):
+    response = staff_client(program_manager).get(url, PERIOD)
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize("url", ALL_URLS)
-def test_a_liaison_opens_every_part(data, liaison, staff_client, url):
-    assert staff_client(liaison).get(url, PERIOD).status_code == 200
+def test_a_liaison_opens_every_part(data, blue_springs_liaison, staff_client, url):
+    assert staff_client(blue_springs_liaison).get(url, PERIOD).status_code == 200
 
 
 @pytest.mark.parametrize("url", ALL_URLS)
@@ -133,11 +123,13 @@ def test_a_liaison_whose_account_has_no_agency_is_refused(data, make_staff, staf
 
 
 @pytest.mark.parametrize("url", ALL_URLS)
-def test_a_liaison_asking_for_another_agency_is_refused(data, liaison, staff_client, url):
-    client = staff_client(liaison)
+def test_a_liaison_asking_for_another_agency_is_refused(
+    data, blue_springs_liaison, staff_client, url
+):
+    client = staff_client(blue_springs_liaison)
     response = client.get(url, {**PERIOD, "agency": "grandview"})
     assert response.status_code == 403
-    denied = AuditEvent.objects.get(outcome=AuditOutcome.DENIED, actor_id=liaison.pk)
+    denied = AuditEvent.objects.get(outcome=AuditOutcome.DENIED, actor_id=blue_springs_liaison.pk)
     assert denied.object_type == "coresponder.dashboard"
     assert denied.object_id == "grandview"
     # Naming their own agency is the same as naming none.
@@ -148,9 +140,9 @@ def test_a_liaison_asking_for_another_agency_is_refused(data, liaison, staff_cli
 
 
 def test_a_manager_sees_every_agency_provider_and_the_substance_use_figures(
-    data, manager, staff_client
+    data, program_manager, staff_client
 ):
-    response = staff_client(manager).get(URL, PERIOD)
+    response = staff_client(program_manager).get(URL, PERIOD)
     html = response.content.decode()
     report = response.context["report"]
     assert report.total.encounters == 9
@@ -165,8 +157,8 @@ def test_a_manager_sees_every_agency_provider_and_the_substance_use_figures(
     assert "January 2025" in html and "March 2025" in html
 
 
-def test_a_manager_narrows_to_one_agency_and_one_provider(data, manager, staff_client):
-    client = staff_client(manager)
+def test_a_manager_narrows_to_one_agency_and_one_provider(data, program_manager, staff_client):
+    client = staff_client(program_manager)
     report = client.get(URL, {**PERIOD, "agency": "grandview"}).context["report"]
     assert (report.total.encounters, report.total.mh_calls) == (4, 9)
     assert [a.code for a in report.agencies] == ["grandview"]
@@ -175,8 +167,8 @@ def test_a_manager_narrows_to_one_agency_and_one_provider(data, manager, staff_c
     assert [p.code for p in report.providers] == ["rediscover"]
 
 
-def test_a_liaison_sees_their_own_agency_only(data, liaison, staff_client):
-    response = staff_client(liaison).get(URL, PERIOD)
+def test_a_liaison_sees_their_own_agency_only(data, blue_springs_liaison, staff_client):
+    response = staff_client(blue_springs_liaison).get(URL, PERIOD)
     html = response.content.decode()
     report = response.context["report"]
     assert report.total.encounters == 5
@@ -209,16 +201,16 @@ def test_a_liaison_never_sees_substance_use_in_the_page_file_or_charts(
         assert event.detail["substance_use"] is False
 
 
-def test_no_record_is_ever_listed(data, manager, staff_client):
-    client = staff_client(manager)
+def test_no_record_is_ever_listed(data, program_manager, staff_client):
+    client = staff_client(program_manager)
     for url in (URL, CSV_URL):
         content = client.get(url, PERIOD).content
         assert b"BS-SECRET" not in content
         assert b"secret-person" not in content
 
 
-def test_the_default_period_is_the_last_twelve_months(manager, staff_client):
-    response = staff_client(manager).get(URL)
+def test_the_default_period_is_the_last_twelve_months(program_manager, staff_client):
+    response = staff_client(program_manager).get(URL)
     start, end = default_period()
     report = response.context["report"]
     assert (report.start, report.end) == (start, end)
@@ -238,8 +230,10 @@ def test_the_default_period_is_the_last_twelve_months(manager, staff_client):
         ({"provider": "nobody"}, "Select a valid choice"),
     ],
 )
-def test_a_wrong_choice_shows_no_figures_and_says_why(manager, staff_client, query, message):
-    client = staff_client(manager)
+def test_a_wrong_choice_shows_no_figures_and_says_why(
+    program_manager, staff_client, query, message
+):
+    client = staff_client(program_manager)
     response = client.get(URL, query)
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -250,8 +244,8 @@ def test_a_wrong_choice_shows_no_figures_and_says_why(manager, staff_client, que
 # --- The CSV file -----------------------------------------------------------------------
 
 
-def test_the_csv_file_holds_every_table(data, manager, staff_client):
-    response = staff_client(manager).get(CSV_URL, PERIOD)
+def test_the_csv_file_holds_every_table(data, program_manager, staff_client):
+    response = staff_client(program_manager).get(CSV_URL, PERIOD)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "coresponder-measures-2025-01-01-to-2025-03-31.csv" in response["Content-Disposition"]
     rows = csv_table(response)
@@ -277,8 +271,8 @@ def test_the_csv_file_holds_every_table(data, manager, staff_client):
     assert whole["Linked to substance-use treatment"] == "2"
 
 
-def test_the_liaisons_csv_file_is_their_agencys(data, liaison, staff_client):
-    response = staff_client(liaison).get(CSV_URL, PERIOD)
+def test_the_liaisons_csv_file_is_their_agencys(data, blue_springs_liaison, staff_client):
+    response = staff_client(blue_springs_liaison).get(CSV_URL, PERIOD)
     assert "blue-springs" in response["Content-Disposition"]
     rows = csv_table(response)
     agencies = [r for r in rows if r[0] == "Agency"]
@@ -292,9 +286,9 @@ def test_the_liaisons_csv_file_is_their_agencys(data, liaison, staff_client):
 
 @pytest.mark.parametrize("name", ["encounters", "coverage"])
 def test_a_chart_is_an_svg_image_with_a_title_and_a_text_alternative(
-    data, manager, staff_client, name
+    data, program_manager, staff_client, name
 ):
-    response = staff_client(manager).get(chart_url(name), PERIOD)
+    response = staff_client(program_manager).get(chart_url(name), PERIOD)
     assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
     root = ET.fromstring(response.content)  # noqa: S314 (the portal's own output)
     assert root.tag == f"{SVG_NS}svg"
@@ -309,8 +303,10 @@ def test_a_chart_is_an_svg_image_with_a_title_and_a_text_alternative(
     assert "script-src 'none'" in policy
 
 
-def test_the_page_embeds_the_charts_with_their_text_alternatives(data, manager, staff_client):
-    response = staff_client(manager).get(URL, PERIOD)
+def test_the_page_embeds_the_charts_with_their_text_alternatives(
+    data, program_manager, staff_client
+):
+    response = staff_client(program_manager).get(URL, PERIOD)
     html = response.content.decode()
     query = "start=2025-01-01&amp;end=2025-03-31"
     assert f'src="{chart_url("encounters")}?{query}"' in html
@@ -320,18 +316,18 @@ def test_the_page_embeds_the_charts_with_their_text_alternatives(data, manager, 
     assert "unsafe-inline" not in response["Content-Security-Policy"]
 
 
-def test_the_chart_draws_the_month_tables_numbers(data, manager, staff_client):
-    svg = staff_client(manager).get(chart_url("coverage"), PERIOD).content.decode()
+def test_the_chart_draws_the_month_tables_numbers(data, program_manager, staff_client):
+    svg = staff_client(program_manager).get(chart_url("coverage"), PERIOD).content.decode()
     # January: 2 on-site assessments of 40 calls, February: 2 of 39, March: 1 of 20.
     assert "5 of 99 calls (5.1%), from 5.0% in January 2025 to 5.1% in February 2025" in svg
 
 
-def test_an_unknown_chart_is_not_found(manager, staff_client):
-    assert staff_client(manager).get(chart_url("people"), PERIOD).status_code == 404
+def test_an_unknown_chart_is_not_found(program_manager, staff_client):
+    assert staff_client(program_manager).get(chart_url("people"), PERIOD).status_code == 404
 
 
-def test_a_period_without_data_still_draws(manager, staff_client):
-    response = staff_client(manager).get(chart_url("coverage"), PERIOD)
+def test_a_period_without_data_still_draws(program_manager, staff_client):
+    response = staff_client(program_manager).get(chart_url("coverage"), PERIOD)
     assert response.status_code == 200
     assert b"No call volume was reported" in response.content
 
@@ -339,8 +335,10 @@ def test_a_period_without_data_still_draws(manager, staff_client):
 # --- Audit and cost -------------------------------------------------------------------
 
 
-def test_every_view_of_the_dashboard_is_audited_with_its_filters(data, manager, staff_client):
-    client = staff_client(manager)
+def test_every_view_of_the_dashboard_is_audited_with_its_filters(
+    data, program_manager, staff_client
+):
+    client = staff_client(program_manager)
     query = {**PERIOD, "agency": "grandview", "provider": "burrell"}
     for url in ALL_URLS:
         client.get(url, query)
@@ -352,7 +350,7 @@ def test_every_view_of_the_dashboard_is_audited_with_its_filters(data, manager, 
         (AuditAction.VIEW, "chart:coverage"),
     ]
     for event in events:
-        assert event.actor_id == manager.pk
+        assert event.actor_id == program_manager.pk
         assert event.detail["start"] == "2025-01-01"
         assert event.detail["end"] == "2025-03-31"
         assert event.detail["agency"] == "grandview"
@@ -361,8 +359,10 @@ def test_every_view_of_the_dashboard_is_audited_with_its_filters(data, manager, 
 
 
 @pytest.mark.parametrize("url", [URL, CSV_URL, chart_url("encounters")])
-def test_the_number_of_queries_does_not_grow_with_the_data(data, manager, staff_client, url):
-    client = staff_client(manager)
+def test_the_number_of_queries_does_not_grow_with_the_data(
+    data, program_manager, staff_client, url
+):
+    client = staff_client(program_manager)
     client.get(url, PERIOD)  # the session and the user are loaded once
     with CaptureQueriesContext(connection) as few:
         client.get(url, PERIOD)

@@ -6,17 +6,16 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditAction, AuditEvent, AuditOutcome
 from accounts.roles import Role
 from accounts.staff_areas import areas_for
+from core.dates import month_start
 from coresponder import services
 from coresponder.models import ClosedMonth, Encounter, MonthlyCallVolume
+from tests.conftest import signed_in_client
 from tests.coresponder.factories import clinician_for, encounter, org, row
 
 pytestmark = pytest.mark.django_db
@@ -26,24 +25,13 @@ def url(name: str, **kwargs) -> str:
     return reverse(f"coresponder:{name}", kwargs=kwargs)
 
 
-def sign_in(user) -> Client:
-    """A client of its own per user, with a verified two-factor session."""
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 def today() -> dt.date:
     return services.today()
 
 
 def last_month_day() -> dt.date:
     """A day of the month before the current one (a month that has ended)."""
-    return services.month_of(today()) - dt.timedelta(days=1)
+    return month_start(today()) - dt.timedelta(days=1)
 
 
 def form_data(**overrides) -> dict:
@@ -51,33 +39,6 @@ def form_data(**overrides) -> dict:
     values = row(**{"date": today().isoformat(), **overrides})
     values["concerns"] = [c for c in values["concerns"].split(";") if c]
     return values
-
-
-@pytest.fixture
-def clinician(make_staff):
-    """A ReDiscover clinician serving Blue Springs and Grandview, usually Grandview."""
-    clinician = clinician_for(make_staff(), agencies=("grandview", "blue-springs"))
-    return clinician
-
-
-@pytest.fixture
-def me(clinician):
-    return sign_in(clinician.user)
-
-
-@pytest.fixture
-def other_clinician(make_staff):
-    return clinician_for(make_staff(), provider="burrell", agencies=("raytown",))
-
-
-@pytest.fixture
-def manager(make_staff):
-    return make_staff(roles=[Role.PROGRAM_MANAGER])
-
-
-@pytest.fixture
-def liaison(make_staff):
-    return make_staff(roles=[Role.AGENCY_LIAISON], organization=org("blue-springs"))
 
 
 def views_of(object_type="coresponder.encounter", **detail):
@@ -88,8 +49,8 @@ def views_of(object_type="coresponder.encounter", **detail):
 # --- New encounter ---------------------------------------------------------------------
 
 
-def test_new_form_prefills_today_and_usual_agency_and_fixes_provider(me):
-    response = me.get(url("encounter_new"))
+def test_new_form_prefills_today_and_usual_agency_and_fixes_provider(clinician_client):
+    response = clinician_client.get(url("encounter_new"))
     assert response.status_code == 200
     form = response.context["form"]
     assert form["date"].value() == today().isoformat()
@@ -108,8 +69,8 @@ def test_new_form_prefills_today_and_usual_agency_and_fixes_provider(me):
     assert "Save and add another" in html
 
 
-def test_clinician_saves_an_encounter_for_their_provider(me, clinician):
-    response = me.post(url("encounter_new"), form_data(provider="burrell"))
+def test_clinician_saves_an_encounter_for_their_provider(clinician_client, clinician):
+    response = clinician_client.post(url("encounter_new"), form_data(provider="burrell"))
     assert response.status_code == 302
     assert response["Location"] == url("encounters")
     saved = Encounter.objects.get()
@@ -122,11 +83,11 @@ def test_clinician_saves_an_encounter_for_their_provider(me, clinician):
     ).exists()
 
 
-def test_save_and_add_another_returns_to_a_form_with_the_same_agency_and_date(me):
+def test_save_and_add_another_returns_to_a_form_with_the_same_agency_and_date(clinician_client):
     day = (today() - dt.timedelta(days=2)).isoformat()
-    response = me.post(url("encounter_new"), {**form_data(date=day), "another": "1"})
+    response = clinician_client.post(url("encounter_new"), {**form_data(date=day), "another": "1"})
     assert response.status_code == 302
-    next_form = me.get(response["Location"])
+    next_form = clinician_client.get(response["Location"])
     form = next_form.context["form"]
     assert form["agency"].value() == "blue-springs"
     assert form["date"].value() == day
@@ -134,8 +95,10 @@ def test_save_and_add_another_returns_to_a_form_with_the_same_agency_and_date(me
     assert "Encounter BS-0001 saved." in next_form.content.decode()
 
 
-def test_a_browser_time_with_seconds_is_accepted(me):
-    assert me.post(url("encounter_new"), form_data(time="09:05:00")).status_code == 302
+def test_a_browser_time_with_seconds_is_accepted(clinician_client):
+    assert (
+        clinician_client.post(url("encounter_new"), form_data(time="09:05:00")).status_code == 302
+    )
     assert Encounter.objects.get().time == dt.time(9, 5)
 
 
@@ -195,10 +158,12 @@ TOMORROW = "tomorrow"
         ({"use_of_force": "true"}, "use_of_force", "“true” is not a listed code"),
     ],
 )
-def test_each_dictionary_rule_is_a_message_at_its_field(me, overrides, field, message):
+def test_each_dictionary_rule_is_a_message_at_its_field(
+    clinician_client, overrides, field, message
+):
     if overrides.get("date") == TOMORROW:
         overrides = {**overrides, "date": (today() + dt.timedelta(days=1)).isoformat()}
-    response = me.post(url("encounter_new"), form_data(**overrides))
+    response = clinician_client.post(url("encounter_new"), form_data(**overrides))
     assert response.status_code == 400
     form = response.context["form"]
     assert list(form.errors) == [field]
@@ -220,14 +185,14 @@ def test_each_dictionary_rule_is_a_message_at_its_field(me, overrides, field, me
         ({"provider": "Burrell"}, "“Burrell” is not a listed code"),
     ],
 )
-def test_a_program_manager_chooses_a_listed_provider(manager, overrides, message):
-    response = sign_in(manager).post(url("encounter_new"), form_data(**overrides))
+def test_a_program_manager_chooses_a_listed_provider(program_manager, overrides, message):
+    response = signed_in_client(program_manager).post(url("encounter_new"), form_data(**overrides))
     assert response.status_code == 400
     assert any(message in error for error in response.context["form"].errors["provider"])
 
 
-def test_a_program_manager_enters_for_any_provider_and_agency(manager):
-    client = sign_in(manager)
+def test_a_program_manager_enters_for_any_provider_and_agency(program_manager):
+    client = signed_in_client(program_manager)
     html = client.get(url("encounter_new")).content.decode()
     assert 'value="burrell"' in html and 'value="oak-grove"' in html
     data = form_data(provider="burrell", agency="oak-grove")
@@ -236,7 +201,7 @@ def test_a_program_manager_enters_for_any_provider_and_agency(manager):
     assert (saved.provider, saved.agency) == (org("burrell"), org("oak-grove"))
 
 
-def test_everything_typed_is_kept_when_a_field_is_wrong(me):
+def test_everything_typed_is_kept_when_a_field_is_wrong(clinician_client):
     data = form_data(
         encounter_id="BS-7788",
         cad_incident="CAD-2025-0042",
@@ -245,7 +210,7 @@ def test_everything_typed_is_kept_when_a_field_is_wrong(me):
         disposition="referred",
         minutes="1500",
     )
-    response = me.post(url("encounter_new"), data)
+    response = clinician_client.post(url("encounter_new"), data)
     assert response.status_code == 400
     html = response.content.decode().replace("\n", "")
     for value in ("BS-7788", "CAD-2025-0042", "pk-5f3a9c", "1500"):
@@ -256,9 +221,9 @@ def test_everything_typed_is_kept_when_a_field_is_wrong(me):
     assert re.search(r'name="disposition" value="referred"[^>]*checked', html)
 
 
-def test_encounter_id_is_unique_per_agency(me):
+def test_encounter_id_is_unique_per_agency(clinician_client):
     encounter(encounter_id="BS-0001", agency="blue-springs", provider="burrell")
-    response = me.post(url("encounter_new"), form_data(encounter_id="BS-0001"))
+    response = clinician_client.post(url("encounter_new"), form_data(encounter_id="BS-0001"))
     assert response.status_code == 400
     assert (
         "already has a record with this encounter ID"
@@ -266,47 +231,51 @@ def test_encounter_id_is_unique_per_agency(me):
     )
     # The same partner id at another agency is another record
     data = form_data(encounter_id="BS-0001", agency="grandview")
-    assert me.post(url("encounter_new"), data).status_code == 302
+    assert clinician_client.post(url("encounter_new"), data).status_code == 302
 
 
-def test_a_clinician_cannot_enter_for_an_agency_they_do_not_serve(me):
-    response = me.post(url("encounter_new"), form_data(agency="raytown"))
+def test_a_clinician_cannot_enter_for_an_agency_they_do_not_serve(clinician_client):
+    response = clinician_client.post(url("encounter_new"), form_data(agency="raytown"))
     assert response.status_code == 400
     assert response.context["form"].errors["agency"] == ["Choose one of the agencies you serve."]
 
 
 def test_a_clinician_without_a_clinician_record_is_told_to_ask(make_staff):
     user = make_staff(roles=[Role.CORESPONDER_CLINICIAN])
-    client = sign_in(user)
+    client = signed_in_client(user)
     response = client.get(url("encounter_new"))
     assert response.status_code == 200 and "not set up yet" in response.content.decode()
     assert client.post(url("encounter_new"), form_data()).status_code == 403
     assert not Encounter.objects.exists()
 
 
-def test_entering_into_a_closed_month_is_refused_for_a_clinician(me, manager):
-    services.month_close(month=last_month_day(), by=manager)
-    response = me.post(url("encounter_new"), form_data(date=last_month_day().isoformat()))
+def test_entering_into_a_closed_month_is_refused_for_a_clinician(clinician_client, program_manager):
+    services.month_close(month=last_month_day(), by=program_manager)
+    response = clinician_client.post(
+        url("encounter_new"), form_data(date=last_month_day().isoformat())
+    )
     assert response.status_code == 409
     assert "This month is closed" in response.context["form"].errors["date"][0]
     assert not Encounter.objects.exists()
 
 
-def test_the_date_is_checked_against_the_local_day(me, monkeypatch):
+def test_the_date_is_checked_against_the_local_day(clinician_client, monkeypatch):
     monkeypatch.setattr(services, "today", lambda: dt.date(2026, 3, 31))
-    response = me.post(url("encounter_new"), form_data(date="2026-04-01"))
+    response = clinician_client.post(url("encounter_new"), form_data(date="2026-04-01"))
     assert response.status_code == 400
     assert response.context["form"].errors["date"] == ["2026-04-01 is in the future."]
-    assert me.post(url("encounter_new"), form_data(date="2026-03-31")).status_code == 302
+    assert (
+        clinician_client.post(url("encounter_new"), form_data(date="2026-03-31")).status_code == 302
+    )
 
 
 # --- The list --------------------------------------------------------------------------
 
 
-def test_a_clinician_lists_their_providers_records_without_person_keys(me):
+def test_a_clinician_lists_their_providers_records_without_person_keys(clinician_client):
     mine = encounter(encounter_id="MINE-1", provider="rediscover", person_key="pk-secret-1")
     encounter(encounter_id="THEIRS-1", provider="burrell", agency="raytown")
-    response = me.get(url("encounters"))
+    response = clinician_client.get(url("encounters"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "MINE-1" in html and url("encounter", pk=mine.pk) in html
@@ -315,39 +284,41 @@ def test_a_clinician_lists_their_providers_records_without_person_keys(me):
     assert views_of(list=True, rows=1, total=1)
 
 
-def test_a_program_manager_lists_every_providers_records(manager):
+def test_a_program_manager_lists_every_providers_records(program_manager):
     encounter(encounter_id="MINE-1", provider="rediscover")
     encounter(encounter_id="THEIRS-1", provider="burrell", agency="raytown")
-    html = sign_in(manager).get(url("encounters")).content.decode()
+    html = signed_in_client(program_manager).get(url("encounters")).content.decode()
     assert "MINE-1" in html and "THEIRS-1" in html
 
 
-def test_the_list_filters_by_month_and_agency(me):
+def test_the_list_filters_by_month_and_agency(clinician_client):
     this_month = today().replace(day=1)
     encounter(encounter_id="NOW-BS", date=this_month.isoformat(), agency="blue-springs")
     encounter(encounter_id="NOW-GV", date=this_month.isoformat(), agency="grandview")
     encounter(encounter_id="OLD-BS", date=last_month_day().isoformat(), agency="blue-springs")
-    response = me.get(url("encounters"), {"month": f"{this_month:%Y-%m}", "agency": "blue-springs"})
+    response = clinician_client.get(
+        url("encounters"), {"month": f"{this_month:%Y-%m}", "agency": "blue-springs"}
+    )
     html = response.content.decode()
     assert "NOW-BS" in html and "NOW-GV" not in html and "OLD-BS" not in html
     assert views_of(list=True, rows=1, month=f"{this_month:%Y-%m}", agency="blue-springs")
-    bad = me.get(url("encounters"), {"month": "March"})
+    bad = clinician_client.get(url("encounters"), {"month": "March"})
     assert bad.status_code == 200 and "Write the month as YYYY-MM" in bad.content.decode()
 
 
-def test_the_list_is_paginated_and_each_page_view_is_audited(me):
+def test_the_list_is_paginated_and_each_page_view_is_audited(clinician_client):
     for n in range(53):
         encounter(encounter_id=f"P-{n:03}")
-    first = me.get(url("encounters"))
+    first = clinician_client.get(url("encounters"))
     assert len(first.context["encounters"]) == 50
-    second = me.get(url("encounters"), {"page": 2})
+    second = clinician_client.get(url("encounters"), {"page": 2})
     assert len(second.context["encounters"]) == 3
     assert views_of(list=True, rows=50, total=53, page=1)
     assert views_of(list=True, rows=3, total=53, page=2)
 
 
-def test_the_list_query_count_does_not_grow_with_its_rows(manager):
-    client = sign_in(manager)
+def test_the_list_query_count_does_not_grow_with_its_rows(program_manager):
+    client = signed_in_client(program_manager)
     encounter()
     client.get(url("encounters"))  # warm the session
     with CaptureQueriesContext(connection) as few:
@@ -359,18 +330,18 @@ def test_the_list_query_count_does_not_grow_with_its_rows(manager):
     assert len(many) == len(few)
 
 
-def test_the_list_marks_closed_months(me, manager):
+def test_the_list_marks_closed_months(clinician_client, program_manager):
     encounter(encounter_id="OLD-1", date=last_month_day().isoformat())
-    services.month_close(month=last_month_day(), by=manager)
-    assert "month closed" in me.get(url("encounters")).content.decode()
+    services.month_close(month=last_month_day(), by=program_manager)
+    assert "month closed" in clinician_client.get(url("encounters")).content.decode()
 
 
 # --- One record ------------------------------------------------------------------------
 
 
-def test_a_clinician_edits_their_providers_record(me):
+def test_a_clinician_edits_their_providers_record(clinician_client):
     record = encounter(encounter_id="E-1", provider="rediscover", agency="blue-springs")
-    page = me.get(url("encounter", pk=record.pk))
+    page = clinician_client.get(url("encounter", pk=record.pk))
     assert page.status_code == 200
     assert page.context["form"]["encounter_id"].value() == "E-1"
     assert (
@@ -383,7 +354,7 @@ def test_a_clinician_edits_their_providers_record(me):
         linked_to_services="yes",
         service_type="outpatient",
     )
-    response = me.post(url("encounter", pk=record.pk), data)
+    response = clinician_client.post(url("encounter", pk=record.pk), data)
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.disposition == "referred" and record.service_type == "outpatient"
@@ -392,18 +363,20 @@ def test_a_clinician_edits_their_providers_record(me):
     ).exists()
 
 
-def test_an_invalid_edit_is_refused_at_the_field_and_audited_as_a_view(me):
+def test_an_invalid_edit_is_refused_at_the_field_and_audited_as_a_view(clinician_client):
     record = encounter(encounter_id="E-1")
-    response = me.post(url("encounter", pk=record.pk), form_data(encounter_id="E-1", minutes="x"))
+    response = clinician_client.post(
+        url("encounter", pk=record.pk), form_data(encounter_id="E-1", minutes="x")
+    )
     assert response.status_code == 400
     assert "minutes" in response.context["form"].errors
     assert AuditEvent.objects.filter(action=AuditAction.VIEW, object_id=str(record.pk)).exists()
 
 
-def test_another_providers_record_is_not_found(me):
+def test_another_providers_record_is_not_found(clinician_client):
     theirs = encounter(provider="burrell", agency="blue-springs")
-    assert me.get(url("encounter", pk=theirs.pk)).status_code == 404
-    assert me.post(url("encounter", pk=theirs.pk), form_data()).status_code == 404
+    assert clinician_client.get(url("encounter", pk=theirs.pk)).status_code == 404
+    assert clinician_client.post(url("encounter", pk=theirs.pk), form_data()).status_code == 404
     assert AuditEvent.objects.filter(
         action=AuditAction.PERMISSION_DENIED,
         outcome=AuditOutcome.DENIED,
@@ -412,9 +385,9 @@ def test_another_providers_record_is_not_found(me):
     ).exists()
 
 
-def test_an_agency_liaison_reaches_no_record_by_its_url(liaison):
+def test_an_agency_liaison_reaches_no_record_by_its_url(blue_springs_liaison):
     record = encounter(agency="blue-springs")  # the liaison's own agency
-    client = sign_in(liaison)
+    client = signed_in_client(blue_springs_liaison)
     assert client.get(url("encounter", pk=record.pk)).status_code == 404
     assert client.post(url("encounter", pk=record.pk), form_data()).status_code == 404
     assert client.get(url("encounter", pk=record.pk + 1000)).status_code == 404
@@ -431,23 +404,28 @@ def test_anonymous_users_are_sent_to_sign_in(client, name):
     assert response.status_code == 302 and "next=" in response["Location"]
 
 
-def test_months_and_volume_are_for_program_managers_only(me):
+def test_months_and_volume_are_for_program_managers_only(clinician_client):
     for name in ("months", "volume"):
-        assert me.get(url(name)).status_code == 403
-    assert me.post(url("month_close"), {"month": f"{last_month_day():%Y-%m}"}).status_code == 403
+        assert clinician_client.get(url(name)).status_code == 403
+    assert (
+        clinician_client.post(
+            url("month_close"), {"month": f"{last_month_day():%Y-%m}"}
+        ).status_code
+        == 403
+    )
     assert not ClosedMonth.objects.exists()
 
 
-def test_a_closed_month_is_read_only_for_a_clinician(me, manager):
+def test_a_closed_month_is_read_only_for_a_clinician(clinician_client, program_manager):
     record = encounter(date=last_month_day().isoformat(), disposition="resolved-on-scene")
-    services.month_close(month=last_month_day(), by=manager)
-    page = me.get(url("encounter", pk=record.pk))
+    services.month_close(month=last_month_day(), by=program_manager)
+    page = clinician_client.get(url("encounter", pk=record.pk))
     assert page.status_code == 200
     html = page.content.decode()
     assert "is closed" in html and "ask a program manager" in html
     assert page.context["form"] is None and 'name="encounter_id"' not in html
     assert "Resolved on scene" in html
-    response = me.post(
+    response = clinician_client.post(
         url("encounter", pk=record.pk),
         form_data(
             encounter_id=record.encounter_id, date=record.date.isoformat(), disposition="arrest"
@@ -459,10 +437,10 @@ def test_a_closed_month_is_read_only_for_a_clinician(me, manager):
     assert record.disposition == "resolved-on-scene"
 
 
-def test_a_program_manager_corrects_a_closed_month_and_it_is_audited(manager):
+def test_a_program_manager_corrects_a_closed_month_and_it_is_audited(program_manager):
     record = encounter(date=last_month_day().isoformat(), disposition="resolved-on-scene")
-    services.month_close(month=last_month_day(), by=manager)
-    client = sign_in(manager)
+    services.month_close(month=last_month_day(), by=program_manager)
+    client = signed_in_client(program_manager)
     page = client.get(url("encounter", pk=record.pk))
     assert "As a program manager you can still correct this record" in page.content.decode()
     data = form_data(
@@ -474,39 +452,39 @@ def test_a_program_manager_corrects_a_closed_month_and_it_is_audited(manager):
     record.refresh_from_db()
     assert record.disposition == "arrest"
     change = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="coresponder.encounter")
-    assert change.detail == {"closed_month": True} and change.actor_id == manager.pk
+    assert change.detail == {"closed_month": True} and change.actor_id == program_manager.pk
 
 
-def test_a_clinician_cannot_move_a_record_into_a_closed_month(me, manager):
+def test_a_clinician_cannot_move_a_record_into_a_closed_month(clinician_client, program_manager):
     record = encounter(date=today().isoformat())
-    services.month_close(month=last_month_day(), by=manager)
+    services.month_close(month=last_month_day(), by=program_manager)
     data = form_data(encounter_id=record.encounter_id, date=last_month_day().isoformat())
-    response = me.post(url("encounter", pk=record.pk), data)
+    response = clinician_client.post(url("encounter", pk=record.pk), data)
     assert response.status_code == 409
     record.refresh_from_db()
     assert record.date == today()
 
 
 @pytest.mark.parametrize("name", ["encounters", "encounter_new", "encounter"])
-def test_record_pages_are_not_cached(me, name):
+def test_record_pages_are_not_cached(clinician_client, name):
     record = encounter()
     target = url(name, pk=record.pk) if name == "encounter" else url(name)
-    assert me.get(target)["Cache-Control"] == "no-store"
+    assert clinician_client.get(target)["Cache-Control"] == "no-store"
 
 
 # --- Months ----------------------------------------------------------------------------
 
 
-def test_a_program_manager_closes_a_month(manager):
+def test_a_program_manager_closes_a_month(program_manager):
     encounter(date=last_month_day().isoformat())
-    client = sign_in(manager)
+    client = signed_in_client(program_manager)
     label = f"{last_month_day():%B %Y}"
     page = client.get(url("months")).content.decode()
     assert f"Close {label}" in page
     response = client.post(url("month_close"), {"month": f"{last_month_day():%Y-%m}"})
     assert response.status_code == 302
     closed = ClosedMonth.objects.get()
-    assert closed.month == services.month_of(last_month_day()) and closed.closed_by == manager
+    assert closed.month == month_start(last_month_day()) and closed.closed_by == program_manager
     assert AuditEvent.objects.filter(
         action=AuditAction.UPDATE, object_type="coresponder.closedmonth"
     ).exists()
@@ -514,28 +492,28 @@ def test_a_program_manager_closes_a_month(manager):
     assert f"Close {label}" not in page and "Closed " in page
 
 
-def test_the_months_page_counts_encounters(manager):
+def test_the_months_page_counts_encounters(program_manager):
     for _ in range(3):
         encounter(date=last_month_day().isoformat())
-    months = sign_in(manager).get(url("months")).context["months"]
+    months = signed_in_client(program_manager).get(url("months")).context["months"]
     counts = {row["month"]: row["count"] for row in months}
-    assert counts[services.month_of(last_month_day())] == 3
-    assert months[0]["month"] == services.month_of(today())  # newest first
+    assert counts[month_start(last_month_day())] == 3
+    assert months[0]["month"] == month_start(today())  # newest first
     assert months[0]["can_close"] is False
 
 
 @pytest.mark.parametrize("month", ["current", "2025-13", ""])
-def test_only_an_ended_month_can_be_closed(manager, month):
+def test_only_an_ended_month_can_be_closed(program_manager, month):
     if month == "current":
         month = f"{today():%Y-%m}"
-    response = sign_in(manager).post(url("month_close"), {"month": month})
+    response = signed_in_client(program_manager).post(url("month_close"), {"month": month})
     assert response.status_code == 400
     assert not ClosedMonth.objects.exists()
 
 
-def test_a_month_is_closed_on_the_first_day_of_the_next(manager, monkeypatch):
+def test_a_month_is_closed_on_the_first_day_of_the_next(program_manager, monkeypatch):
     monkeypatch.setattr(services, "today", lambda: dt.date(2026, 3, 31))
-    client = sign_in(manager)
+    client = signed_in_client(program_manager)
     assert client.post(url("month_close"), {"month": "2026-03"}).status_code == 400
     monkeypatch.setattr(services, "today", lambda: dt.date(2026, 4, 1))
     assert client.post(url("month_close"), {"month": "2026-03"}).status_code == 302
@@ -556,12 +534,12 @@ def volume_data(**overrides) -> dict:
     return values
 
 
-def test_a_program_manager_enters_and_corrects_call_volume(manager):
-    client = sign_in(manager)
+def test_a_program_manager_enters_and_corrects_call_volume(program_manager):
+    client = signed_in_client(program_manager)
     assert client.post(url("volume"), volume_data()).status_code == 302
     saved = MonthlyCallVolume.objects.get()
     assert (saved.agency, saved.mh_calls, saved.total_calls) == (org("independence"), 120, 3400)
-    assert saved.updated_by == manager
+    assert saved.updated_by == program_manager
     # Entering the same agency and month replaces the numbers
     assert (
         client.post(url("volume"), volume_data(mh_calls="130", total_calls="")).status_code == 302
@@ -593,8 +571,8 @@ def test_a_program_manager_enters_and_corrects_call_volume(manager):
         ({"month": "2999-01"}, "month", "Month is in the future."),
     ],
 )
-def test_call_volume_is_checked_like_the_dictionary(manager, overrides, field, message):
-    response = sign_in(manager).post(url("volume"), volume_data(**overrides))
+def test_call_volume_is_checked_like_the_dictionary(program_manager, overrides, field, message):
+    response = signed_in_client(program_manager).post(url("volume"), volume_data(**overrides))
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert list(errors) == [field]
@@ -606,17 +584,17 @@ def test_call_volume_is_checked_like_the_dictionary(manager, overrides, field, m
 # --- Staff areas, roles and the admin --------------------------------------------------
 
 
-def test_staff_areas_follow_the_roles(clinician, manager, liaison):
+def test_staff_areas_follow_the_roles(clinician, program_manager, blue_springs_liaison):
     def titles(user):
         return {area.title for area in areas_for(user) if "Co-responder" in area.title}
 
     assert titles(clinician.user) == {"Co-responder encounters", "Co-responder import and export"}
-    assert titles(manager) == {
+    assert titles(program_manager) == {
         "Co-responder encounters",
         "Co-responder dashboard",
         "Co-responder import and export",
     }
-    assert titles(liaison) == {"Co-responder dashboard"}
+    assert titles(blue_springs_liaison) == {"Co-responder dashboard"}
 
 
 def test_roles_hold_the_admin_permissions_they_need(db):
@@ -632,7 +610,7 @@ def test_roles_hold_the_admin_permissions_they_need(db):
 
 def test_the_admin_shows_encounters_read_only_and_audits_each_view(make_staff):
     admin_user = make_staff(superuser=True)
-    client = sign_in(admin_user)
+    client = signed_in_client(admin_user)
     record = encounter(person_key="pk-admin-secret")
     listing = client.get("/admin/coresponder/encounter/")
     assert listing.status_code == 200
@@ -648,7 +626,7 @@ def test_the_admin_shows_encounters_read_only_and_audits_each_view(make_staff):
 
 
 def test_the_admin_sets_up_a_clinician_with_a_usual_agency_they_serve(make_staff):
-    client = sign_in(make_staff(superuser=True))
+    client = signed_in_client(make_staff(superuser=True))
     user = make_staff(roles=[Role.CORESPONDER_CLINICIAN])
     data = {
         "user": user.pk,
@@ -670,7 +648,6 @@ def test_the_admin_sets_up_a_clinician_with_a_usual_agency_they_serve(make_staff
 def test_free_text_that_a_spreadsheet_would_run_is_refused_at_its_field(
     client, make_staff, staff_client
 ):
-    from tests.coresponder.factories import clinician_for
 
     user = make_staff()
     clinician_for(user)

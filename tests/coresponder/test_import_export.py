@@ -10,14 +10,16 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditAction, AuditEvent
 from accounts.roles import Role
-from coresponder import csvio, services, tasks
+from core.dates import month_start
+from coresponder import services, tasks
+from coresponder.csvio import jobs, lock, upsert
+from coresponder.csvio.parse import FORMULA_REASON
 from coresponder.dictionary import ENCOUNTER_COLUMNS, VOLUME_COLUMNS
 from coresponder.models import ClosedMonth, Encounter, ImportJob, MonthlyCallVolume
+from tests.conftest import signed_in_client
 from tests.coresponder.factories import clinician_for, encounter, ensure_directory, org, row
 
 pytestmark = pytest.mark.django_db
@@ -49,23 +51,13 @@ def url(name: str, **kwargs) -> str:
     return reverse(f"coresponder:{name}", kwargs=kwargs)
 
 
-def sign_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 def days_ago(days: int) -> str:
     return (services.today() - dt.timedelta(days=days)).isoformat()
 
 
 def closed_month() -> dt.date:
     """The month before last: ended, and never the month of a row dated days_ago(1)."""
-    return services.month_of(services.month_of(services.today()) - dt.timedelta(days=35))
+    return month_start(month_start(services.today()) - dt.timedelta(days=35))
 
 
 def csv_text(rows: list[dict], columns=ENCOUNTER_COLUMNS) -> str:
@@ -106,26 +98,6 @@ def text_of(response) -> str:
 
 def error_places(job: ImportJob) -> list[tuple]:
     return [(e["row"], e["column"]) for e in job.errors]
-
-
-@pytest.fixture
-def manager(make_staff):
-    return make_staff(roles=[Role.PROGRAM_MANAGER])
-
-
-@pytest.fixture
-def as_manager(manager):
-    return sign_in(manager)
-
-
-@pytest.fixture
-def clinician(make_staff):
-    return clinician_for(make_staff(), provider="rediscover", agencies=("blue-springs",))
-
-
-@pytest.fixture
-def as_clinician(clinician):
-    return sign_in(clinician.user)
 
 
 VARIED = [
@@ -183,26 +155,27 @@ VARIED = [
 # --- Round trip --------------------------------------------------------------------------
 
 
-def test_exporting_and_importing_again_gives_identical_records(as_manager):
+def test_exporting_and_importing_again_gives_identical_records(program_manager_client):
     for overrides in VARIED:
         encounter(**overrides)
     before = snapshot()
-    text = exported(as_manager)
+    text = exported(program_manager_client)
     Encounter.objects.all().delete()
 
-    job = imported(as_manager, text)
+    job = imported(program_manager_client, text)
 
     assert job.status == "done", job.errors
     assert (job.created_rows, job.updated_rows) == (len(VARIED), 0)
     assert snapshot() == before
-    assert exported(as_manager) == text  # and the export of the import is byte for byte the same
+    # and the export of the import is byte for byte the same
+    assert exported(program_manager_client) == text
 
 
-def test_the_export_is_exactly_the_dictionary_format(as_manager):
+def test_the_export_is_exactly_the_dictionary_format(program_manager_client):
     encounter(**VARIED[1])
     encounter(**VARIED[2])
 
-    lines = exported(as_manager).splitlines()
+    lines = exported(program_manager_client).splitlines()
 
     assert lines[0] == ",".join(ENCOUNTER_COLUMNS)
     assert lines[1] == (
@@ -216,15 +189,15 @@ def test_the_export_is_exactly_the_dictionary_format(as_manager):
     )
 
 
-def test_importing_again_updates_records_instead_of_adding_them(as_manager):
+def test_importing_again_updates_records_instead_of_adding_them(program_manager_client):
     rows = [row(encounter_id=f"BS-{n}", date=days_ago(n)) for n in range(1, 4)]
-    first = imported(as_manager, csv_text(rows))
+    first = imported(program_manager_client, csv_text(rows))
     assert (first.created_rows, first.updated_rows) == (3, 0)
     created_at = Encounter.objects.get(encounter_id="BS-2").created_at
 
     rows[1]["disposition"] = "referred"
     rows[1]["minutes"] = ""
-    second = imported(as_manager, csv_text(rows))
+    second = imported(program_manager_client, csv_text(rows))
 
     assert second.status == "done"
     assert (second.created_rows, second.updated_rows) == (0, 3)
@@ -239,7 +212,7 @@ def test_importing_again_updates_records_instead_of_adding_them(as_manager):
 
 
 def test_every_error_of_a_file_is_listed_with_row_column_and_reason_and_nothing_is_imported(
-    as_manager,
+    program_manager_client,
 ):
     rows = [
         row(encounter_id="ok-1", date=days_ago(1)),  # row 2
@@ -255,7 +228,7 @@ def test_every_error_of_a_file_is_listed_with_row_column_and_reason_and_nothing_
     ]
     text = csv_text(rows) + "short,row\n" + csv_text([row(encounter_id="ok-2")]).split("\n", 1)[1]
 
-    job = imported(as_manager, text)
+    job = imported(program_manager_client, text)
 
     assert job.status == "failed"
     assert error_places(job) == [
@@ -274,40 +247,40 @@ def test_every_error_of_a_file_is_listed_with_row_column_and_reason_and_nothing_
     ]
     reasons = {(e["row"], e["column"]): e["reason"] for e in job.errors}
     assert reasons[(6, "encounter_id")] == "may not start with =, +, - or @"
-    assert reasons[(7, "cad_incident")] == reasons[(7, "person_key")] == csvio.FORMULA_REASON
+    assert reasons[(7, "cad_incident")] == reasons[(7, "person_key")] == FORMULA_REASON
     assert "row 8" in reasons[(9, "encounter_id")]
     assert "in the future" in reasons[(4, "date")]
     assert "2 values" in reasons[(12, "")]
     assert job.total_rows == 12
     assert not Encounter.objects.exists()
 
-    page = text_of(as_manager.get(url("import_job", pk=job.pk)))
+    page = text_of(program_manager_client.get(url("import_job", pk=job.pk)))
     assert "the header is row 1, so the first data row is row 2" in page
     assert "Nothing was imported" in page
     assert "kansas-city" in page and "may not start with =, +, - or @" in page
 
 
-def test_the_full_error_list_downloads_as_csv_with_formulas_made_text(as_manager):
+def test_the_full_error_list_downloads_as_csv_with_formulas_made_text(program_manager_client):
     rows = [row(encounter_id=f"=X{n}", date=days_ago(1)) for n in range(300)]
-    job = imported(as_manager, csv_text(rows))
+    job = imported(program_manager_client, csv_text(rows))
 
-    response = as_manager.get(url("import_errors", pk=job.pk))
+    response = program_manager_client.get(url("import_errors", pk=job.pk))
     lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
     assert lines[0] == ["row", "column", "reason"]
     assert len(lines) == 301  # every error, although the page shows 200 at a time
-    assert lines[1] == ["2", "encounter_id", csvio.FORMULA_REASON]
-    page2 = text_of(as_manager.get(url("import_job", pk=job.pk), {"page": 2}))
+    assert lines[1] == ["2", "encounter_id", FORMULA_REASON]
+    page2 = text_of(program_manager_client.get(url("import_job", pk=job.pk), {"page": 2}))
     assert "Errors 201 to 300 of 300" in page2
 
 
-def test_header_problems_are_reported_first_and_a_missing_column_once(as_manager):
+def test_header_problems_are_reported_first_and_a_missing_column_once(program_manager_client):
     columns = [c for c in ENCOUNTER_COLUMNS if c != "minutes"] + ["Agency Name", "time"]
     values = row(date=days_ago(1), disposition="jail", **{"Agency Name": "Raytown PD"})
     out = io.StringIO()
     csv.writer(out).writerows([columns, [values[c] for c in columns]])
 
-    job = imported(as_manager, out.getvalue())
+    job = imported(program_manager_client, out.getvalue())
 
     assert job.status == "failed"
     assert error_places(job) == [
@@ -321,10 +294,10 @@ def test_header_problems_are_reported_first_and_a_missing_column_once(as_manager
     assert not Encounter.objects.exists()
 
 
-def test_a_column_name_in_another_case_gets_a_hint(as_manager):
+def test_a_column_name_in_another_case_gets_a_hint(program_manager_client):
     text = csv_text([row(date=days_ago(1))]).replace("encounter_id", "Encounter ID", 1)
 
-    job = imported(as_manager, text)
+    job = imported(program_manager_client, text)
 
     assert (1, "Encounter ID") in error_places(job)
     assert any("did you mean “encounter_id”" in e["reason"] for e in job.errors)
@@ -337,31 +310,31 @@ def test_a_column_name_in_another_case_gets_a_hint(as_manager):
         (",".join(ENCOUNTER_COLUMNS).encode() + b"\nBS-\xe9\xff", "not UTF-8"),
     ],
 )
-def test_empty_and_unreadable_files_are_refused(as_manager, content, reason):
-    job = imported(as_manager, content)
+def test_empty_and_unreadable_files_are_refused(program_manager_client, content, reason):
+    job = imported(program_manager_client, content)
 
     assert job.status == "failed"
     assert reason in job.errors[0]["reason"]
 
 
-def test_a_file_with_a_byte_order_mark_and_blank_lines_is_read(as_manager):
+def test_a_file_with_a_byte_order_mark_and_blank_lines_is_read(program_manager_client):
     text = csv_text([row(encounter_id="A", date=days_ago(1)), row(encounter_id="B")])
-    job = imported(as_manager, ("\ufeff" + text + "\r\n,,,\r\n").encode())
+    job = imported(program_manager_client, ("\ufeff" + text + "\r\n,,,\r\n").encode())
 
     assert job.status == "done", job.errors
     assert job.created_rows == 2
 
 
-def test_an_empty_file_is_refused_before_upload(as_manager):
-    response = upload(as_manager, b"")
+def test_an_empty_file_is_refused_before_upload(program_manager_client):
+    response = upload(program_manager_client, b"")
 
     assert response.status_code == 200
     assert "The submitted file is empty." in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
-def test_a_spreadsheet_is_refused_before_upload(as_manager):
-    response = upload(as_manager, b"PK\x03\x04", name="encounters.xlsx")
+def test_a_spreadsheet_is_refused_before_upload(program_manager_client):
+    response = upload(program_manager_client, b"PK\x03\x04", name="encounters.xlsx")
 
     assert response.status_code == 200
     assert "save it as “CSV UTF-8”" in response.content.decode()
@@ -371,7 +344,7 @@ def test_a_spreadsheet_is_refused_before_upload(as_manager):
 # --- Who may import what -----------------------------------------------------------------
 
 
-def test_a_clinician_may_import_only_rows_of_their_own_provider(as_clinician, make_staff):
+def test_a_clinician_may_import_only_rows_of_their_own_provider(clinician_client, make_staff):
     theirs = encounter(encounter_id="X-9", provider="burrell", date=days_ago(3))
     rows = [
         row(encounter_id="mine", date=days_ago(1)),
@@ -379,7 +352,7 @@ def test_a_clinician_may_import_only_rows_of_their_own_provider(as_clinician, ma
         row(encounter_id="X-9", date=days_ago(1)),  # would take over burrell's record
     ]
 
-    job = imported(as_clinician, csv_text(rows))
+    job = imported(clinician_client, csv_text(rows))
 
     assert error_places(job) == [(3, "provider"), (4, "encounter_id")]
     assert "you may import only rediscover records" in job.errors[0]["reason"]
@@ -388,18 +361,18 @@ def test_a_clinician_may_import_only_rows_of_their_own_provider(as_clinician, ma
     assert job.provider == org("rediscover")
 
 
-def test_a_clinician_importing_their_own_rows_succeeds(as_clinician, clinician):
-    job = imported(as_clinician, csv_text([row(encounter_id="mine", date=days_ago(1))]))
+def test_a_clinician_importing_their_own_rows_succeeds(clinician_client, clinician):
+    job = imported(clinician_client, csv_text([row(encounter_id="mine", date=days_ago(1))]))
 
     assert job.status == "done", job.errors
     assert Encounter.objects.get().created_by == clinician.user
 
 
 def test_rows_of_a_closed_month_are_refused_for_clinicians_but_not_for_managers(
-    as_clinician, clinician, as_manager, manager
+    clinician_client, clinician, program_manager_client, program_manager
 ):
     month = closed_month()
-    ClosedMonth.objects.create(month=month, closed_by=manager)
+    ClosedMonth.objects.create(month=month, closed_by=program_manager)
     old = encounter(encounter_id="OLD", date=(month + dt.timedelta(days=3)).isoformat())
     rows = [
         row(encounter_id="new", date=(month + dt.timedelta(days=9)).isoformat()),
@@ -407,30 +380,30 @@ def test_rows_of_a_closed_month_are_refused_for_clinicians_but_not_for_managers(
         row(encounter_id="fine", date=days_ago(1)),
     ]
 
-    refused = imported(as_clinician, csv_text(rows))
+    refused = imported(clinician_client, csv_text(rows))
 
     assert error_places(refused) == [(2, "date"), (3, "encounter_id")]
     assert "closed month" in refused.errors[0]["reason"]
     assert Encounter.objects.get() == old
 
-    accepted = imported(as_manager, csv_text(rows))
+    accepted = imported(program_manager_client, csv_text(rows))
 
     assert accepted.status == "done", accepted.errors
     assert (accepted.created_rows, accepted.updated_rows) == (2, 1)
 
 
-def test_volume_import_and_reimport_replaces_the_numbers(as_manager):
+def test_volume_import_and_reimport_replaces_the_numbers(program_manager_client):
     rows = [
         {"agency": "raytown", "month": "2026-09", "mh_calls": "40", "total_calls": "900"},
         {"agency": "raytown", "month": "2026-10", "mh_calls": "35", "total_calls": ""},
         {"agency": "grandview", "month": "2026-10", "mh_calls": "12", "total_calls": "300"},
     ]
-    first = imported(as_manager, csv_text(rows, VOLUME_COLUMNS), kind="volume")
+    first = imported(program_manager_client, csv_text(rows, VOLUME_COLUMNS), kind="volume")
     assert first.status == "done", first.errors
     assert (first.created_rows, first.updated_rows) == (3, 0)
 
     rows[0].update(mh_calls="44", total_calls="")
-    second = imported(as_manager, csv_text(rows[:1], VOLUME_COLUMNS), kind="volume")
+    second = imported(program_manager_client, csv_text(rows[:1], VOLUME_COLUMNS), kind="volume")
 
     assert (second.created_rows, second.updated_rows) == (0, 1)
     assert MonthlyCallVolume.objects.count() == 3
@@ -438,23 +411,23 @@ def test_volume_import_and_reimport_replaces_the_numbers(as_manager):
     assert (september.mh_calls, september.total_calls) == (44, None)
 
 
-def test_volume_errors_are_listed(as_manager):
+def test_volume_errors_are_listed(program_manager_client):
     rows = [
         {"agency": "raytown", "month": "2026-10", "mh_calls": "40", "total_calls": "10"},
         {"agency": "raytown", "month": "10/2026", "mh_calls": "x"},
         {"agency": "raytown", "month": "2026-10", "mh_calls": "40"},
     ]
 
-    job = imported(as_manager, csv_text(rows, VOLUME_COLUMNS), kind="volume")
+    job = imported(program_manager_client, csv_text(rows, VOLUME_COLUMNS), kind="volume")
 
     assert error_places(job) == [(2, "total_calls"), (3, "month"), (3, "mh_calls"), (4, "month")]
     assert not MonthlyCallVolume.objects.exists()
 
 
-def test_clinicians_may_not_import_call_volume(as_clinician):
+def test_clinicians_may_not_import_call_volume(clinician_client):
     text = csv_text([{"agency": "raytown", "month": "2026-10", "mh_calls": "4"}], VOLUME_COLUMNS)
 
-    response = upload(as_clinician, text, kind="volume")
+    response = upload(clinician_client, text, kind="volume")
 
     assert response.status_code == 200
     assert not ImportJob.objects.exists()
@@ -462,28 +435,28 @@ def test_clinicians_may_not_import_call_volume(as_clinician):
 
 @pytest.mark.parametrize("name", ["import", "export"])
 def test_import_and_export_pages_answer_insiders_only(
-    name, as_manager, as_clinician, make_staff, client
+    name, program_manager_client, clinician_client, make_staff, client
 ):
-    assert as_manager.get(url(name)).status_code == 200
-    assert as_clinician.get(url(name)).status_code == 200
-    outsider = sign_in(make_staff(roles=[Role.TRAINING_COORDINATOR]))
+    assert program_manager_client.get(url(name)).status_code == 200
+    assert clinician_client.get(url(name)).status_code == 200
+    outsider = signed_in_client(make_staff(roles=[Role.TRAINING_COORDINATOR]))
     assert outsider.get(url(name)).status_code == 403
-    liaison = sign_in(make_staff(roles=[Role.AGENCY_LIAISON], organization=org("raytown")))
+    liaison = signed_in_client(make_staff(roles=[Role.AGENCY_LIAISON], organization=org("raytown")))
     assert liaison.get(url(name)).status_code == 403
-    no_record = sign_in(make_staff(roles=[Role.CORESPONDER_CLINICIAN]))  # no Clinician row
+    no_record = signed_in_client(make_staff(roles=[Role.CORESPONDER_CLINICIAN]))  # no Clinician row
     assert no_record.get(url(name)).status_code == 403
     anonymous = client.get(url(name))
     assert anonymous.status_code == 302 and "login" in anonymous.url
 
 
 def test_an_import_is_visible_to_its_author_and_program_managers_only(
-    as_clinician, as_manager, make_staff
+    clinician_client, program_manager_client, make_staff
 ):
-    job = imported(as_clinician, csv_text([row(encounter_id="mine", date=days_ago(1))]))
-    other = sign_in(clinician_for(make_staff(), provider="burrell").user)
+    job = imported(clinician_client, csv_text([row(encounter_id="mine", date=days_ago(1))]))
+    other = signed_in_client(clinician_for(make_staff(), provider="burrell").user)
 
-    assert as_clinician.get(url("import_job", pk=job.pk)).status_code == 200
-    assert as_manager.get(url("import_job", pk=job.pk)).status_code == 200
+    assert clinician_client.get(url("import_job", pk=job.pk)).status_code == 200
+    assert program_manager_client.get(url("import_job", pk=job.pk)).status_code == 200
     assert other.get(url("import_job", pk=job.pk)).status_code == 404
     assert other.get(url("import_errors", pk=job.pk)).status_code == 404
 
@@ -493,9 +466,9 @@ def test_an_import_is_visible_to_its_author_and_program_managers_only(
 
 @pytest.fixture
 def small_threshold(monkeypatch):
-    monkeypatch.setattr(csvio, "ASYNC_THRESHOLD", 10)
-    monkeypatch.setattr(csvio, "BATCH_SIZE", 4)
-    monkeypatch.setattr(csvio, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(jobs, "ASYNC_THRESHOLD", 10)
+    monkeypatch.setattr(upsert, "BATCH_SIZE", 4)
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY", 5)
 
 
 def rows_of(count: int) -> list[dict]:
@@ -503,19 +476,19 @@ def rows_of(count: int) -> list[dict]:
 
 
 def test_a_large_file_runs_as_a_task_that_reports_progress_and_counts(
-    as_manager, small_threshold, monkeypatch, django_capture_on_commit_callbacks
+    program_manager_client, small_threshold, monkeypatch, django_capture_on_commit_callbacks
 ):
     reported = []
 
     def record(self, rows, *, status=""):
         reported.append((status, rows))
 
-    monkeypatch.setattr(csvio._Progress, "__call__", record)
+    monkeypatch.setattr(jobs._Progress, "__call__", record)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        job = imported(as_manager, csv_text(rows_of(23)))
+        job = imported(program_manager_client, csv_text(rows_of(23)))
     assert job.status == "queued" and job.total_rows == 23
-    waiting = as_manager.get(url("import_job", pk=job.pk))
+    waiting = program_manager_client.get(url("import_job", pk=job.pk))
     assert waiting["Refresh"] == "2"
     assert "Waiting to start: 23 rows" in text_of(waiting)
 
@@ -536,41 +509,43 @@ def test_a_large_file_runs_as_a_task_that_reports_progress_and_counts(
     ]
     assert Encounter.objects.count() == 23
     assert not job.file  # the upload is not kept
-    done = as_manager.get(url("import_job", pk=job.pk))
+    done = program_manager_client.get(url("import_job", pk=job.pk))
     assert not done.has_header("Refresh")
     assert "Imported 23 rows: 23 new records and 0 updated records." in text_of(done)
 
 
-def test_the_job_page_shows_progress_in_text_and_can_stop_reloading(as_manager, manager):
-    job = csvio.import_job_create(
-        kind="encounters", upload=SimpleUploadedFile("a.csv", b"x"), by=manager
+def test_the_job_page_shows_progress_in_text_and_can_stop_reloading(
+    program_manager_client, program_manager
+):
+    job = jobs.import_job_create(
+        kind="encounters", upload=SimpleUploadedFile("a.csv", b"x"), by=program_manager
     )
     ImportJob.objects.filter(pk=job.pk).update(
         status="importing", total_rows=100, processed_rows=40
     )
 
-    response = as_manager.get(url("import_job", pk=job.pk))
+    response = program_manager_client.get(url("import_job", pk=job.pk))
     page = text_of(response)
 
     assert response["Refresh"] == "2"
     assert '<progress id="import-progress"' in page and 'max="100" value="40"' in page
     assert "Importing rows: 40 of 100 (40%)." in page
-    assert not as_manager.get(url("import_job", pk=job.pk), {"refresh": "off"}).has_header(
-        "Refresh"
-    )
+    assert not program_manager_client.get(
+        url("import_job", pk=job.pk), {"refresh": "off"}
+    ).has_header("Refresh")
 
 
 def queued_job(by, count: int = 6) -> ImportJob:
     data = csv_text(rows_of(count)).encode()
-    return csvio.import_job_create(
+    return jobs.import_job_create(
         kind="encounters", upload=SimpleUploadedFile("big.csv", data), by=by
     )
 
 
-def test_a_job_running_elsewhere_is_not_run_twice_and_a_done_job_not_again(manager):
-    job = queued_job(manager)
+def test_a_job_running_elsewhere_is_not_run_twice_and_a_done_job_not_again(program_manager):
+    job = queued_job(program_manager)
     other = connections.create_connection("default")
-    key = [csvio._LOCK_NAMESPACE, job.pk]
+    key = [lock.LOCK_NAMESPACE, job.pk]
     try:
         with other.cursor() as cursor:  # another worker holds the job
             cursor.execute("SELECT pg_advisory_lock(%s, %s)", key)
@@ -590,8 +565,8 @@ def test_a_job_running_elsewhere_is_not_run_twice_and_a_done_job_not_again(manag
     assert ImportJob.objects.get(pk=job.pk).created_rows == 6
 
 
-def test_a_job_left_behind_by_a_worker_that_died_is_finished_once(manager):
-    job = queued_job(manager)
+def test_a_job_left_behind_by_a_worker_that_died_is_finished_once(program_manager):
+    job = queued_job(program_manager)
     # The worker died mid-import: its transaction rolled back, the status stayed behind.
     ImportJob.objects.filter(pk=job.pk).update(status="importing", processed_rows=4)
 
@@ -603,28 +578,30 @@ def test_a_job_left_behind_by_a_worker_that_died_is_finished_once(manager):
 
 
 def test_an_unexpected_failure_mid_import_leaves_nothing_half_imported(
-    as_manager, manager, small_threshold, monkeypatch
+    program_manager_client, program_manager, small_threshold, monkeypatch
 ):
-    upsert = csvio._upsert
+    staging_upsert = upsert.staging_upsert
 
     def upsert_then_fail(*args):
-        upsert(*args)  # every row written, then something breaks before the commit
+        staging_upsert(*args)  # every row written, then something breaks before the commit
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(csvio, "_upsert", upsert_then_fail)
-    job = queued_job(manager)
+    monkeypatch.setattr(upsert, "staging_upsert", upsert_then_fail)
+    job = queued_job(program_manager)
 
     assert tasks.import_run(job.pk) is True
 
     job.refresh_from_db()
     assert job.status == "error"
     assert not Encounter.objects.exists()
-    assert "nothing was imported" in text_of(as_manager.get(url("import_job", pk=job.pk)))
+    assert "nothing was imported" in text_of(
+        program_manager_client.get(url("import_job", pk=job.pk))
+    )
 
 
-def test_the_sweep_queues_jobs_left_queued(manager, django_capture_on_commit_callbacks):
-    stale = queued_job(manager)
-    fresh = queued_job(manager)
+def test_the_sweep_queues_jobs_left_queued(program_manager, django_capture_on_commit_callbacks):
+    stale = queued_job(program_manager)
+    fresh = queued_job(program_manager)
     ImportJob.objects.filter(pk=stale.pk).update(
         created_at=timezone.now() - dt.timedelta(minutes=10)
     )
@@ -646,7 +623,7 @@ def test_import_progress_is_visible_while_the_import_transaction_is_open(
     manager = make_staff(roles=[Role.PROGRAM_MANAGER])
     job = queued_job(manager, count=13)
     seen = []
-    report = csvio._Progress.__call__
+    report = jobs._Progress.__call__
 
     def report_and_look(self, rows, *, status=""):
         report(self, rows, status=status)
@@ -662,7 +639,7 @@ def test_import_progress_is_visible_while_the_import_transaction_is_open(
         finally:
             observer.close()
 
-    monkeypatch.setattr(csvio._Progress, "__call__", report_and_look)
+    monkeypatch.setattr(jobs._Progress, "__call__", report_and_look)
 
     assert tasks.import_run(job.pk) is True
 
@@ -676,18 +653,18 @@ def test_import_progress_is_visible_while_the_import_transaction_is_open(
 # --- Export ------------------------------------------------------------------------------
 
 
-def test_clinicians_export_only_their_providers_records(as_clinician, as_manager):
+def test_clinicians_export_only_their_providers_records(clinician_client, program_manager_client):
     encounter(encounter_id="R-1", date=days_ago(1))
     encounter(encounter_id="B-1", provider="burrell", date=days_ago(1))
 
-    mine = exported(as_clinician, provider="burrell")  # the provider filter is not theirs
+    mine = exported(clinician_client, provider="burrell")  # the provider filter is not theirs
 
     assert [line.split(",")[0] for line in mine.splitlines()[1:]] == ["R-1"]
-    everything = exported(as_manager)
+    everything = exported(program_manager_client)
     assert {line.split(",")[0] for line in everything.splitlines()[1:]} == {"R-1", "B-1"}
 
 
-def test_the_export_filters_by_dates_agency_and_provider(as_manager):
+def test_the_export_filters_by_dates_agency_and_provider(program_manager_client):
     encounter(encounter_id="old", date=days_ago(60))
     encounter(encounter_id="new", date=days_ago(2))
     encounter(encounter_id="ray", agency="raytown", date=days_ago(2))
@@ -695,7 +672,8 @@ def test_the_export_filters_by_dates_agency_and_provider(as_manager):
 
     def ids(**params):
         return sorted(
-            line.split(",")[0] for line in exported(as_manager, **params).splitlines()[1:]
+            line.split(",")[0]
+            for line in exported(program_manager_client, **params).splitlines()[1:]
         )
 
     assert ids(date_from=days_ago(10)) == ["bur", "new", "ray"]
@@ -704,17 +682,17 @@ def test_the_export_filters_by_dates_agency_and_provider(as_manager):
     assert ids(provider="burrell") == ["bur"]
 
 
-def test_an_export_with_invalid_filters_is_refused_with_the_form(as_manager):
-    response = as_manager.get(
+def test_an_export_with_invalid_filters_is_refused_with_the_form(program_manager_client):
+    response = program_manager_client.get(
         url("export"), {"kind": "encounters", "date_from": days_ago(1), "date_to": days_ago(3)}
     )
     assert response.status_code == 400
     assert "The end date is before the start date." in response.content.decode()
 
 
-def test_exports_are_audited(as_clinician, clinician):
+def test_exports_are_audited(clinician_client, clinician):
     encounter(encounter_id="R-1", date=days_ago(1))
-    exported(as_clinician, agency="blue-springs")
+    exported(clinician_client, agency="blue-springs")
 
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.actor_id == clinician.user.pk
@@ -724,14 +702,26 @@ def test_exports_are_audited(as_clinician, clinician):
     assert event.detail["filters"]["provider"] == "rediscover"
 
 
-def test_the_volume_export_is_in_the_dictionary_format_and_imports_again(as_manager, manager):
+def test_the_volume_export_is_in_the_dictionary_format_and_imports_again(
+    program_manager_client, program_manager
+):
     services.volume_save(
-        agency=org("raytown"), month=dt.date(2026, 9, 1), mh_calls=40, total_calls=None, by=manager
+        agency=org("raytown"),
+        month=dt.date(2026, 9, 1),
+        mh_calls=40,
+        total_calls=None,
+        by=program_manager,
     )
     services.volume_save(
-        agency=org("grandview"), month=dt.date(2026, 9, 1), mh_calls=7, total_calls=70, by=manager
+        agency=org("grandview"),
+        month=dt.date(2026, 9, 1),
+        mh_calls=7,
+        total_calls=70,
+        by=program_manager,
     )
-    response = as_manager.get(url("export"), {"kind": "volume", "date_from": "2026-09-15"})
+    response = program_manager_client.get(
+        url("export"), {"kind": "volume", "date_from": "2026-09-15"}
+    )
     text = b"".join(response.streaming_content).decode()
 
     assert text.splitlines() == [
@@ -740,15 +730,15 @@ def test_the_volume_export_is_in_the_dictionary_format_and_imports_again(as_mana
         "raytown,2026-09,40,",
     ]
     MonthlyCallVolume.objects.all().delete()
-    job = imported(as_manager, text, kind="volume")
+    job = imported(program_manager_client, text, kind="volume")
     assert job.created_rows == 2
     assert MonthlyCallVolume.objects.get(agency=org("raytown")).total_calls is None
 
 
-def test_a_stored_value_that_looks_like_a_formula_is_never_exported_as_one(as_manager):
+def test_a_stored_value_that_looks_like_a_formula_is_never_exported_as_one(program_manager_client):
     record = encounter(encounter_id="E-1", date=days_ago(1))
     Encounter.objects.filter(pk=record.pk).update(person_key="=cmd()")  # not through the import
 
-    line = exported(as_manager).splitlines()[1]
+    line = exported(program_manager_client).splitlines()[1]
 
     assert ",'=cmd()," in line

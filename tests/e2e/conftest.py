@@ -6,13 +6,12 @@ A failing test leaves a full-page screenshot in test-results/e2e/<test name>.png
 """
 
 import os
-import re
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import require
-from tests.e2e.helpers import DESKTOP, assert_no_axe_violations  # noqa: F401
+from tests.e2e.helpers import DESKTOP, migrated_rows_restore, screenshot_if_failed
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -23,7 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOT_DIR = Path("test-results") / "e2e"
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
@@ -80,23 +78,58 @@ def page(browser, request):
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        directory = request.config.rootpath / SCREENSHOT_DIR
-        directory.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
-        try:
-            page.set_viewport_size(DESKTOP)
-            page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
-        except Exception as exc:  # a screenshot must never hide the real failure
-            print(f"Could not save a screenshot of {request.node.nodeid}: {exc}")
+    screenshot_if_failed(request, page, viewport=DESKTOP)
     context.close()
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
-    """The live server's base URL, with the demo content loaded into the test database."""
+def new_page(browser, request):
+    """Pages in fresh browser contexts, for tests where several people use the site (no
+    shared session; en-US, so a date field takes month, day, year): new_page(name, **context
+    options). A full-page screenshot of each, named after it, if the test fails."""
+    opened = []
+
+    def make(name: str, **options):
+        context = browser.new_context(**{"viewport": DESKTOP, "locale": "en-US", **options})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        opened.append((name, context, page))
+        return page
+
+    yield make
+    for name, context, page in opened:
+        screenshot_if_failed(request, page, suffix=f"-{name}", viewport=DESKTOP)
+        context.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db, settings):
+    """The live server's base URL. Its database holds the demo content, and what the data
+    migrations made (the flush after each browser test empties every table); SITE_URL
+    points at it, so the links the portal writes (a request's status page) work."""
     from programs.services import demo_content_load
 
+    migrated_rows_restore()
     demo_content_load()
+    settings.SITE_URL = live_server.url
     return live_server.url
+
+
+# --- People -----------------------------------------------------------------------------
+# The role fixtures of tests/conftest.py (program_manager, training_coordinator, ...) serve
+# here too: make_staff waits for `site`, so accounts are made once the directory is back.
+
+
+@pytest.fixture
+def make_staff(site, make_staff):
+    """make_staff (tests/conftest.py), on the live server's database made ready by `site`."""
+    return make_staff
+
+
+@pytest.fixture
+def lees_summit_clinician(make_staff):
+    """A ReDiscover clinician serving Blue Springs (usually) and Lee's Summit."""
+    from tests.coresponder.factories import clinician_for
+
+    user = make_staff(first_name="Cam", last_name="Clinician")
+    return clinician_for(user, provider="rediscover", agencies=("blue-springs", "lees-summit"))

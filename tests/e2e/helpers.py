@@ -1,8 +1,123 @@
-"""Helpers for the browser tests: axe-core checks with readable failures, viewport sizes."""
+"""Helpers for the browser tests: signing in, reading and moving about a page, axe-core
+checks with readable failures, viewport sizes, screenshots of failures."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.roles import Role
+from tests.conftest import PASSWORD
+from tests.coresponder.factories import ensure_directory
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 320, "height": 640}
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+SIGN_IN = "/account/login/"
+LANDING = "/staff/"
+SCREENSHOT_DIR = "test-results/e2e"  # under the rootdir
+
+
+def migrated_rows_restore() -> None:
+    """Make again what the data migrations made: the co-responder directory and the role
+    groups. The flush after each browser test empties every table."""
+    ensure_directory()
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+def screenshot_if_failed(request, page, *, suffix: str = "", viewport: dict | None = None) -> None:
+    """A full-page screenshot in test-results/e2e/ if the test failed (at `viewport`, if
+    given). Never raises: a screenshot must never hide the real failure."""
+    report = getattr(request.node, "rep_call", None)
+    if report is None or not report.failed:
+        return
+    directory = request.config.rootpath / SCREENSHOT_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-") + suffix
+    try:
+        if viewport is not None:
+            page.set_viewport_size(viewport)
+        page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
+    except Exception as exc:
+        print(f"Could not save a screenshot of {request.node.nodeid}{suffix}: {exc}")
+
+
+# --- Signing in ----------------------------------------------------------------------------
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code the two-factor device shows now."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def password_step(page, username: str, password: str = PASSWORD) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    submit(page, "Sign in")
+
+
+def code_step(page, code: str) -> None:
+    page.get_by_label("Token").fill(code)
+    submit(page, "Verify")
+
+
+def sign_in(page, site: str, user) -> None:
+    """Password, then the current code of the user's device, on the portal's sign-in page;
+    the browser lands on the staff pages."""
+    page.goto(site + SIGN_IN)
+    password_step(page, user.username)
+    assert page.get_by_label("Token").is_visible(), "the code step did not follow the password"
+    code_step(page, totp_code(TOTPDevice.objects.get(user=user)))
+    assert page.url.removeprefix(site) == LANDING, f"sign-in ended on {page.url}"
+
+
+# --- Reading and moving about a page -------------------------------------------------------
+
+
+def h1_text(page) -> str:
+    return " ".join(page.get_by_role("heading", level=1).inner_text().split())
+
+
+def main_text(page) -> str:
+    return " ".join(page.locator("main").inner_text().split())
+
+
+def submit(page, button_name: str, *, within=None):
+    """Click the button (in `within`, or anywhere on the page) and wait for the page it
+    leads to; its response."""
+    scope = within if within is not None else page
+    with page.expect_navigation() as navigation:
+        scope.get_by_role("button", name=button_name, exact=True).click()
+    return navigation.value
+
+
+def focused(page) -> str:
+    """The id of the element with the focus, or its tag name if it has none."""
+    return page.evaluate(
+        "document.activeElement ? (document.activeElement.id || document.activeElement.tagName)"
+        " : ''"
+    )
+
+
+def tab(page, expected: str) -> None:
+    """Press Tab once: the focus must move to #expected."""
+    page.keyboard.press("Tab")
+    assert focused(page) == expected, f"Tab went to {focused(page)!r}, not #{expected}"
+
+
+def tab_to(page, element_id: str, limit: int = 80, key: str = "Tab") -> None:
+    """Press Tab (or Shift+Tab) until #element_id has the focus, at most `limit` times."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if focused(page) == element_id:
+            return
+    pytest.fail(f"{key} never reached #{element_id} on {page.url} (at {focused(page)!r})")
+
+
+# --- Accessibility and small screens -------------------------------------------------------
 
 
 def axe_violations(page) -> list[dict]:
@@ -28,6 +143,12 @@ def format_violations(violations: list[dict], where: str = "") -> str:
 def assert_no_axe_violations(page) -> None:
     violations = axe_violations(page)
     assert not violations, format_violations(violations, page.url)
+
+
+def axe(page, where: str) -> list[str]:
+    """axe's violations (WCAG 2.1 A/AA) on the page, as one readable message, or none."""
+    violations = axe_violations(page)
+    return [format_violations(violations, where)] if violations else []
 
 
 PHONE_OVERFLOW_JS = """() => {

@@ -10,30 +10,27 @@ import re
 
 import pytest
 from django.core import mail
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.e2e.helpers import page_problems
+from tests.e2e.helpers import (
+    LANDING,
+    PASSWORD,
+    SIGN_IN,
+    code_step,
+    h1_text,
+    page_problems,
+    password_step,
+    sign_in,
+    submit,
+    totp_code,
+)
 
-PASSWORD = "correct horse battery staple"
-SIGN_IN = "/account/login/"
 SETUP = "/account/two_factor/setup/"
-LANDING = "/staff/"
 ADMIN = "/admin/"
 THROTTLE_MS = 1_100  # django-otp throttles a device for 1 s after one wrong code
 
 
-@pytest.fixture
-def staff(site, make_staff):
-    """make_staff on the live server's transactional database (``site`` comes first)."""
-    return make_staff
-
-
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def _code(device: TOTPDevice) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
 def _wrong_code(right: str) -> str:
@@ -49,67 +46,39 @@ def _path(page, site: str) -> str:
     return page.url.removeprefix(site)
 
 
-def _h1(page) -> str:
-    return page.get_by_role("heading", level=1).inner_text().strip()
-
-
-def _submit(page, button_name: str) -> None:
-    with page.expect_navigation():
-        page.get_by_role("button", name=button_name, exact=True).click()
-
-
-def _password_step(page, username: str, password: str = PASSWORD) -> None:
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    _submit(page, "Sign in")
-
-
-def _code_step(page, code: str) -> None:
-    page.get_by_label("Token").fill(code)
-    _submit(page, "Verify")
-
-
-def _sign_in(page, site: str, user, path: str = SIGN_IN) -> None:
-    """Password, then the current code of the user's device, on the portal's sign-in page."""
-    page.goto(site + path)
-    _password_step(page, user.username)
-    assert page.get_by_label("Token").is_visible(), "the code step did not follow the password"
-    _code_step(page, _code(TOTPDevice.objects.get(user=user)))
-
-
 # --- 1. Enrolment ----------------------------------------------------------------------
 
 
-def test_a_new_account_enrols_in_two_factor_and_makes_recovery_codes(site, staff, page):
-    staff(username="newcomer", enrolled=False)
+def test_a_new_account_enrols_in_two_factor_and_makes_recovery_codes(site, make_staff, page):
+    make_staff(username="newcomer", enrolled=False)
     problems: list[str] = []
 
     page.goto(site + SIGN_IN)
-    assert _h1(page) == "Staff sign-in"
+    assert h1_text(page) == "Staff sign-in"
     problems += page_problems(page, "sign-in page")
-    _password_step(page, "newcomer")
+    password_step(page, "newcomer")
 
     assert _path(page, site) == SETUP, f"after the password the browser is on {page.url}"
-    assert _h1(page) == "Set up two-factor sign-in"
+    assert h1_text(page) == "Set up two-factor sign-in"
     problems += page_problems(page, "setup: welcome step")
-    _submit(page, "Continue")
+    submit(page, "Continue")
 
     secret = page.locator("#totp-secret")
     assert secret.is_visible(), "the generator step shows no secret key"
     assert page.get_by_role("img", name=re.compile("QR code")).is_visible()
     problems += page_problems(page, "setup: QR code / generator step")
     device = TOTPDevice(key=_hex_from_base32(secret.inner_text()))
-    page.get_by_label("Token").fill(_code(device))
-    _submit(page, "Continue")
+    page.get_by_label("Token").fill(totp_code(device))
+    submit(page, "Continue")
 
-    assert _h1(page) == "Two-factor sign-in is on", f"enrolment did not complete: {page.url}"
+    assert h1_text(page) == "Two-factor sign-in is on", f"enrolment did not complete: {page.url}"
     problems += page_problems(page, "setup complete page")
     with page.expect_navigation():
         page.get_by_role("link", name="Get my recovery codes").click()
 
-    assert _h1(page) == "Recovery codes"
+    assert h1_text(page) == "Recovery codes"
     problems += page_problems(page, "recovery codes page (none yet)")
-    _submit(page, "Make recovery codes")
+    submit(page, "Make recovery codes")
     codes = page.locator("ul.recovery-codes li code")
     assert codes.count() == 10, f"{codes.count()} recovery codes shown, expected 10"
     assert len(set(codes.all_inner_texts())) == 10
@@ -117,7 +86,7 @@ def test_a_new_account_enrols_in_two_factor_and_makes_recovery_codes(site, staff
 
     page.goto(site + LANDING)
     assert _path(page, site) == LANDING
-    assert _h1(page) == "Staff pages"
+    assert h1_text(page) == "Staff pages"
     problems += page_problems(page, "staff landing page")
     assert not problems, "\n\n".join(problems)
 
@@ -125,18 +94,18 @@ def test_a_new_account_enrols_in_two_factor_and_makes_recovery_codes(site, staff
 # --- 2. Sign-in with a code ------------------------------------------------------------
 
 
-def test_a_wrong_code_is_refused_and_the_right_one_signs_in(site, staff, page):
-    user = staff(username="coded")
+def test_a_wrong_code_is_refused_and_the_right_one_signs_in(site, make_staff, page):
+    user = make_staff(username="coded")
     device = TOTPDevice.objects.get(user=user)
     problems: list[str] = []
 
     page.goto(site + SIGN_IN)
-    _password_step(page, "coded")
+    password_step(page, "coded")
     assert "6-digit code" in page.locator("main").inner_text()
     problems += page_problems(page, "sign-in: code step")
 
-    right = _code(device)
-    _code_step(page, _wrong_code(right))
+    right = totp_code(device)
+    code_step(page, _wrong_code(right))
     assert _path(page, site) == SIGN_IN, "a wrong code left the sign-in page"
     error = page.locator("main .alert-danger, main .invalid-feedback, main .errorlist")
     assert error.count() > 0 and error.first.is_visible(), "a wrong code shows no error"
@@ -144,9 +113,9 @@ def test_a_wrong_code_is_refused_and_the_right_one_signs_in(site, staff, page):
     problems += page_problems(page, "sign-in: code step with a wrong-code error")
 
     page.wait_for_timeout(THROTTLE_MS)
-    _code_step(page, _code(device))
+    code_step(page, totp_code(device))
     assert _path(page, site) == LANDING, f"the right code led to {page.url}"
-    assert _h1(page) == "Staff pages"
+    assert h1_text(page) == "Staff pages"
     assert not problems, "\n\n".join(problems)
 
 
@@ -157,8 +126,8 @@ def _focused_name(page) -> str:
     return page.evaluate("document.activeElement && document.activeElement.name || ''")
 
 
-def test_sign_in_works_with_the_keyboard_alone(site, staff, page):
-    user = staff(username="keys")
+def test_sign_in_works_with_the_keyboard_alone(site, make_staff, page):
+    user = make_staff(username="keys")
     page.goto(site + SIGN_IN)
     for _ in range(40):
         page.keyboard.press("Tab")
@@ -174,36 +143,38 @@ def test_sign_in_works_with_the_keyboard_alone(site, staff, page):
         page.keyboard.press("Enter")
 
     assert _focused_name(page) == "token-otp_token", "the code field does not have focus"
-    page.keyboard.type(_code(TOTPDevice.objects.get(user=user)))
+    page.keyboard.type(totp_code(TOTPDevice.objects.get(user=user)))
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert _path(page, site) == LANDING, f"keyboard sign-in ended on {page.url}"
-    assert _h1(page) == "Staff pages"
+    assert h1_text(page) == "Staff pages"
 
 
 # --- 4. Lockout ------------------------------------------------------------------------
 
 
-def test_five_wrong_passwords_lock_sign_in(site, staff, page):
+def test_five_wrong_passwords_lock_sign_in(site, make_staff, page):
     """django-axes locks on the 5th failure itself; the right password then stays locked."""
-    staff(username="unlucky")
+    make_staff(username="unlucky")
     problems: list[str] = []
     page.goto(site + SIGN_IN)
     for attempt in range(1, 5):
-        _password_step(page, "unlucky", f"wrong password {attempt}")
-        assert _h1(page) == "Staff sign-in", f"attempt {attempt} left the sign-in page"
+        password_step(page, "unlucky", f"wrong password {attempt}")
+        assert h1_text(page) == "Staff sign-in", f"attempt {attempt} left the sign-in page"
         assert page.get_by_label("Token").count() == 0, "a wrong password reached the code step"
         if attempt == 1:
             problems += page_problems(page, "sign-in page with a wrong-password error")
-    _password_step(page, "unlucky", "wrong password 5")
-    assert _h1(page) == "Sign-in is locked for now", "the 5th wrong password did not lock"
+    password_step(page, "unlucky", "wrong password 5")
+    assert h1_text(page) == "Sign-in is locked for now", "the 5th wrong password did not lock"
 
     page.goto(site + SIGN_IN)
     with page.expect_navigation() as navigation:
         page.get_by_label("Username").fill("unlucky")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in", exact=True).click()
-    assert _h1(page) == "Sign-in is locked for now", "the right password after 5 failures got in"
+    assert h1_text(page) == "Sign-in is locked for now", (
+        "the right password after 5 failures got in"
+    )
     assert navigation.value.status == 429, navigation.value.status
     reset = page.locator("main").get_by_role("link", name="reset it by email")
     assert reset.get_attribute("href") == "/account/password-reset/"
@@ -217,8 +188,8 @@ def test_five_wrong_passwords_lock_sign_in(site, staff, page):
 # --- 5. Admin behind two-factor --------------------------------------------------------
 
 
-def test_the_admin_is_reached_only_through_two_factor_sign_in(site, staff, page):
-    boss = staff(username="boss", superuser=True)
+def test_the_admin_is_reached_only_through_two_factor_sign_in(site, make_staff, page):
+    boss = make_staff(username="boss", superuser=True)
     console: list[str] = []
     page.on("console", lambda msg: console.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: console.append(str(exc)))
@@ -226,13 +197,13 @@ def test_the_admin_is_reached_only_through_two_factor_sign_in(site, staff, page)
 
     page.goto(site + ADMIN)
     assert _path(page, site).startswith(SIGN_IN), f"/admin/ anonymously ended on {page.url}"
-    assert _h1(page) == "Staff sign-in"
+    assert h1_text(page) == "Staff sign-in"
     assert page.locator("#login-form").count() == 0, "Django's own admin login form is shown"
 
-    _password_step(page, "boss")
-    _code_step(page, _code(TOTPDevice.objects.get(user=boss)))
+    password_step(page, "boss")
+    code_step(page, totp_code(TOTPDevice.objects.get(user=boss)))
     assert _path(page, site) == ADMIN, f"the superuser's sign-in ended on {page.url}"
-    assert "Site administration" in _h1(page)
+    assert "Site administration" in h1_text(page)
     page.wait_for_load_state("networkidle")
     overflow = page_problems(page, "admin index")
     csp = [text for text in console if "Content Security Policy" in text]
@@ -245,13 +216,13 @@ def test_the_admin_is_reached_only_through_two_factor_sign_in(site, staff, page)
 # --- 6. Sign out -----------------------------------------------------------------------
 
 
-def test_sign_out_from_the_staff_bar_ends_the_session(site, staff, page):
-    user = staff(username="leaver")
-    _sign_in(page, site, user)
+def test_sign_out_from_the_staff_bar_ends_the_session(site, make_staff, page):
+    user = make_staff(username="leaver")
+    sign_in(page, site, user)
     assert _path(page, site) == LANDING
-    _submit(page, "Sign out")
+    submit(page, "Sign out")
     assert _path(page, site) == SIGN_IN, f"signing out ended on {page.url}"
-    assert _h1(page) == "Staff sign-in"
+    assert h1_text(page) == "Staff sign-in"
     assert page.get_by_role("button", name="Sign out").count() == 0
 
     page.goto(site + LANDING)
@@ -262,18 +233,18 @@ def test_sign_out_from_the_staff_bar_ends_the_session(site, staff, page):
 # --- 7. Password reset -----------------------------------------------------------------
 
 
-def test_password_reset_form_is_accessible_and_confirms_by_email(site, staff, page):
-    user = staff(username="forgetful")
+def test_password_reset_form_is_accessible_and_confirms_by_email(site, make_staff, page):
+    user = make_staff(username="forgetful")
     problems: list[str] = []
     page.goto(site + SIGN_IN)
     with page.expect_navigation():
         page.get_by_role("link", name="Forgot your password?").click()
-    assert _h1(page) == "Reset your password"
+    assert h1_text(page) == "Reset your password"
     problems += page_problems(page, "password reset form")
 
     page.get_by_label("Email").fill(user.email)
-    _submit(page, "Email me a reset link")
-    assert _h1(page) == "Check your email", f"submitting an email led to {page.url}"
+    submit(page, "Email me a reset link")
+    assert h1_text(page) == "Check your email", f"submitting an email led to {page.url}"
     problems += page_problems(page, "password reset sent page")
     assert [m.to for m in mail.outbox] == [[user.email]], "no reset email was sent"
     assert not problems, "\n\n".join(problems)

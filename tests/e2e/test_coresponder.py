@@ -14,28 +14,38 @@
    reported together.
 
 The directory's agencies and providers come from a data migration; the flush after each
-browser test removes them (and the role groups), so the `directory` fixture makes them again.
+browser test removes them (and the role groups), so the `site` fixture makes them again.
 """
 
 import datetime as dt
-import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Organization
-from accounts.roles import Role
-from coresponder import csvio, services
+from core.dates import month_start
 from coresponder import dictionary as dd
+from coresponder import services
+from coresponder.csvio.jobs import import_start
+from coresponder.csvio.parse import ENCOUNTERS
 from coresponder.models import Encounter, ImportJob, ImportStatus, MonthlyCallVolume
-from tests.coresponder.factories import clinician_for, encounter, org, row
-from tests.e2e.helpers import DESKTOP, axe_violations, format_violations, phone_overflow
+from tests.coresponder.factories import encounter, org, row
+from tests.e2e.helpers import (
+    LANDING,
+    PASSWORD,
+    SIGN_IN,
+    axe,
+    focused,
+    h1_text,
+    main_text,
+    phone_overflow,
+    sign_in,
+    submit,
+    tab,
+    tab_to,
+    totp_code,
+)
 
-PASSWORD = "correct horse battery staple"
-SIGN_IN = "/account/login/"
 NEW = "/staff/coresponder/encounters/new/"
 LIST = "/staff/coresponder/encounters/"
 MONTHS = "/staff/coresponder/months/"
@@ -54,108 +64,7 @@ def _job_url(pk: int) -> str:
     return f"/staff/coresponder/import/{pk}/"
 
 
-# --- Fixtures --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def site(live_server, transactional_db):
-    """The live server's URL, with the directory and the role groups made again."""
-    for code, name in dd.AGENCIES.items():
-        Organization.objects.update_or_create(
-            dictionary_code=code,
-            defaults={"name": name, "kind": "police", "county": "Jackson", "state": "MO"},
-        )
-    for code, name in dd.PROVIDERS.items():
-        Organization.objects.update_or_create(
-            dictionary_code=code,
-            defaults={
-                "name": name,
-                "kind": "behavioral_health",
-                "county": "Jackson",
-                "state": "MO",
-            },
-        )
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    return live_server.url
-
-
-@pytest.fixture
-def new_page(browser, request):
-    """Pages in fresh browser contexts (no shared session; en-US, so a date field takes
-    month, day, year); a full-page screenshot of each if the test fails."""
-    opened = []
-
-    def make(name: str):
-        context = browser.new_context(viewport=DESKTOP, locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        opened.append((name, context, page))
-        return page
-
-    yield make
-    report = getattr(request.node, "rep_call", None)
-    for name, context, page in opened:
-        if report is not None and report.failed:
-            directory = request.config.rootpath / "test-results" / "e2e"
-            directory.mkdir(parents=True, exist_ok=True)
-            base = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
-            try:
-                page.set_viewport_size(DESKTOP)
-                page.screenshot(path=str(directory / f"{base}-{name}.png"), full_page=True)
-            except Exception as exc:  # a screenshot must never hide the real failure
-                print(f"Could not save a screenshot of {name}: {exc}")
-        context.close()
-
-
-@pytest.fixture
-def manager(site, make_staff):
-    return make_staff(
-        username="manager", first_name="Morgan", last_name="Manager", roles=[Role.PROGRAM_MANAGER]
-    )
-
-
-@pytest.fixture
-def clinician(site, make_staff):
-    """A ReDiscover clinician serving Blue Springs (usually) and Lee's Summit."""
-    user = make_staff(username="clinician", first_name="Cam", last_name="Clinician")
-    return clinician_for(user, provider="rediscover", agencies=("blue-springs", "lees-summit"))
-
-
-@pytest.fixture
-def liaison(site, make_staff):
-    """An agency liaison of the Lee's Summit Police Department."""
-    return make_staff(
-        username="liaison",
-        first_name="Lee",
-        last_name="Liaison",
-        roles=[Role.AGENCY_LIAISON],
-        organization=org("lees-summit"),
-    )
-
-
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def _h1(page) -> str:
-    return " ".join(page.get_by_role("heading", level=1).inner_text().split())
-
-
-def _main(page) -> str:
-    return " ".join(page.locator("main").inner_text().split())
-
-
-def _submit(page, button_name: str):
-    with page.expect_navigation() as navigation:
-        page.get_by_role("button", name=button_name, exact=True).click()
-    return navigation.value
-
-
-def _focused(page) -> str:
-    return page.evaluate(
-        "document.activeElement ? (document.activeElement.id || document.activeElement.tagName)"
-        " : ''"
-    )
 
 
 def _focused_text(page) -> str:
@@ -165,42 +74,13 @@ def _focused_text(page) -> str:
     )
 
 
-def _tab(page, expected: str) -> None:
-    page.keyboard.press("Tab")
-    assert _focused(page) == expected, f"Tab went to {_focused(page)!r}, not #{expected}"
-
-
-def _tab_to(page, element_id: str, limit: int = 40, key: str = "Tab") -> None:
-    for _ in range(limit):
-        page.keyboard.press(key)
-        if _focused(page) == element_id:
-            return
-    pytest.fail(f"{key} never reached #{element_id} on {page.url} (at {_focused(page)!r})")
-
-
 def _tab_to_control(page, tag: str, text: str, limit: int = 40, key: str = "Tab") -> None:
     """Press Tab (or Shift+Tab) until a <tag> reading `text` has the focus."""
     for _ in range(limit):
         page.keyboard.press(key)
-        if _focused(page) == tag and _focused_text(page) == text:
+        if focused(page) == tag and _focused_text(page) == text:
             return
     pytest.fail(f"{key} never reached the {tag} {text!r} on {page.url}")
-
-
-def _code(user) -> str:
-    device = TOTPDevice.objects.get(user=user)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def _sign_in(page, site: str, user) -> None:
-    """Password, then the current code of the user's device (as in test_accounts.py)."""
-    page.goto(site + SIGN_IN)
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    _submit(page, "Sign in")
-    page.get_by_label("Token").fill(_code(user))
-    _submit(page, "Verify")
-    assert page.url.removeprefix(site) == "/staff/", f"sign-in ended on {page.url}"
 
 
 def _sign_in_by_keyboard(page, site: str, user) -> None:
@@ -209,20 +89,15 @@ def _sign_in_by_keyboard(page, site: str, user) -> None:
     page.get_by_label("Username").focus()
     page.keyboard.type(user.username)
     page.keyboard.press("Tab")
-    assert _focused(page) == page.get_by_label("Password").get_attribute("id")
+    assert focused(page) == page.get_by_label("Password").get_attribute("id")
     page.keyboard.type(PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.get_by_label("Token").focus()
-    page.keyboard.type(_code(user))
+    page.keyboard.type(totp_code(TOTPDevice.objects.get(user=user)))
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.url.removeprefix(site) == "/staff/", f"sign-in ended on {page.url}"
-
-
-def _axe(page, where: str) -> list[str]:
-    violations = axe_violations(page)
-    return [format_violations(violations, where)] if violations else []
+    assert page.url.removeprefix(site) == LANDING, f"sign-in ended on {page.url}"
 
 
 def _phone(page, where: str) -> list[str]:
@@ -233,7 +108,7 @@ def _phone(page, where: str) -> list[str]:
 def _visit(page, url: str, where: str, *, status: int = 200) -> list[str]:
     response = page.goto(url)
     assert response.status == status, f"{where}: {url} answered {response.status}"
-    return _axe(page, where)
+    return axe(page, where)
 
 
 def _csv(rows: list[dict]) -> bytes:
@@ -276,7 +151,7 @@ def _some_records(*, days_ago: int = 3) -> list[Encounter]:
                 person_key=f"P-{n % 4}",
             )
         )
-    month = services.month_of(day)
+    month = month_start(day)
     for code in ("blue-springs", "lees-summit", "grandview", "raytown"):
         MonthlyCallVolume.objects.create(
             agency=org(code), month=month, mh_calls=40, total_calls=900
@@ -287,63 +162,65 @@ def _some_records(*, days_ago: int = 3) -> list[Encounter]:
 # --- 1. Keyboard entry ---------------------------------------------------------------------
 
 
-def test_a_clinician_enters_an_encounter_with_the_keyboard_alone(site, new_page, clinician):
+def test_a_clinician_enters_an_encounter_with_the_keyboard_alone(
+    site, new_page, lees_summit_clinician
+):
     page = new_page("clinician")
-    _sign_in_by_keyboard(page, site, clinician.user)
+    _sign_in_by_keyboard(page, site, lees_summit_clinician.user)
     page.goto(site + NEW)
-    assert _h1(page) == "New encounter"
+    assert h1_text(page) == "New encounter"
     today = services.today()
     assert page.locator("#id_date").input_value() == today.isoformat(), "today is not prefilled"
     assert page.locator("#id_agency_0").is_checked(), "the usual agency is not prefilled"
 
     # The call. The encounter ID has the focus on arrival.
-    assert _focused(page) == "id_encounter_id", f"the form opens at {_focused(page)!r}"
+    assert focused(page) == "id_encounter_id", f"the form opens at {focused(page)!r}"
     page.keyboard.type("LS-0420")
-    _tab(page, "id_agency_0")  # Blue Springs (the usual one, checked)
+    tab(page, "id_agency_0")  # Blue Springs (the usual one, checked)
     page.keyboard.press("ArrowDown")  # Lee's Summit
-    assert _focused(page) == "id_agency_1" and page.locator("#id_agency_1").is_checked()
-    _tab(page, "id_date")  # prefilled with today: Tab over month, day, year
-    _tab_to(page, "id_time", limit=4)
+    assert focused(page) == "id_agency_1" and page.locator("#id_agency_1").is_checked()
+    tab(page, "id_date")  # prefilled with today: Tab over month, day, year
+    tab_to(page, "id_time", limit=4)
     page.keyboard.type("0230P")  # en-US time field: hour, minutes, AM/PM
     assert page.locator("#id_time").input_value() == "14:30", page.locator("#id_time").input_value()
-    _tab_to(page, "id_cad_incident", limit=4)
+    tab_to(page, "id_cad_incident", limit=4)
     page.keyboard.type("24-118834")
 
     # The contact: radios with Space and the arrows, checkboxes with Space.
-    _tab(page, "id_referral_source_0")
+    tab(page, "id_referral_source_0")
     page.keyboard.press("Space")  # 911 call
-    _tab(page, "id_contact_type_0")
+    tab(page, "id_contact_type_0")
     page.keyboard.press("Space")  # On scene
-    _tab(page, "id_concerns_0")
+    tab(page, "id_concerns_0")
     page.keyboard.press("Space")  # Mental health
-    _tab(page, "id_concerns_1")
-    _tab(page, "id_concerns_2")
+    tab(page, "id_concerns_1")
+    tab(page, "id_concerns_2")
     page.keyboard.press("Space")  # Suicidal ideation
-    _tab_to(page, "id_assessment_0", limit=7)
+    tab_to(page, "id_assessment_0", limit=7)
     page.keyboard.press("Space")  # yes
-    _tab(page, "id_disposition_0")
+    tab(page, "id_disposition_0")
     page.keyboard.press("ArrowDown")  # Referred
     assert page.locator("#id_disposition_1").is_checked()
 
     # Services: linked, but the service type left at "Not recorded".
-    _tab(page, "id_linked_to_services_0")
+    tab(page, "id_linked_to_services_0")
     page.keyboard.press("Space")  # yes
-    _tab(page, "id_service_type_7")  # Not recorded (checked)
+    tab(page, "id_service_type_7")  # Not recorded (checked)
 
     # The person (optional).
-    _tab(page, "id_age_group_7")  # Not recorded (checked)
+    tab(page, "id_age_group_7")  # Not recorded (checked)
     for _ in range(4):  # up from "Not recorded": 65 plus, 55-64, 45-54, 35-44
         page.keyboard.press("ArrowUp")
     assert page.locator("#id_age_group_3").is_checked(), "35-44 is not chosen"
-    _tab(page, "id_gender_3")  # Not recorded
-    _tab(page, "id_veteran_2")  # Not recorded
-    _tab(page, "id_person_key")
+    tab(page, "id_gender_3")  # Not recorded
+    tab(page, "id_veteran_2")  # Not recorded
+    tab(page, "id_person_key")
     page.keyboard.type("RD-7781")
-    _tab(page, "id_minutes")
+    tab(page, "id_minutes")
     page.keyboard.type("50")
-    _tab(page, "id_use_of_force_2")  # Not recorded
+    tab(page, "id_use_of_force_2")  # Not recorded
     page.keyboard.press("Tab")
-    assert [_focused(page), _focused_text(page)] == ["BUTTON", "Save"], "Tab did not reach Save"
+    assert [focused(page), _focused_text(page)] == ["BUTTON", "Save"], "Tab did not reach Save"
     with page.expect_navigation() as navigation:
         page.keyboard.press("Enter")
 
@@ -394,7 +271,7 @@ def test_a_clinician_enters_an_encounter_with_the_keyboard_alone(site, new_page,
     _tab_to_control(page, "A", message, limit=80, key="Shift+Tab")
     page.keyboard.press("Enter")
     page.wait_for_function("document.activeElement && document.activeElement.id !== ''")
-    assert _focused(page) == "id_service_type_0", f"the summary link went to {_focused(page)!r}"
+    assert focused(page) == "id_service_type_0", f"the summary link went to {focused(page)!r}"
 
     # Corrected by keyboard: Space chooses Outpatient, the arrow Crisis center.
     page.keyboard.press("Space")
@@ -407,7 +284,7 @@ def test_a_clinician_enters_an_encounter_with_the_keyboard_alone(site, new_page,
 
     # Saved, and listed.
     assert page.url.split("#")[0] == site + LIST, page.url
-    assert "Encounter LS-0420 saved." in _main(page)
+    assert "Encounter LS-0420 saved." in main_text(page)
     listed = page.get_by_role("link", name="LS-0420", exact=True)
     assert listed.count() == 1, "the list does not show the new encounter"
     row_text = " ".join(listed.locator("xpath=ancestor::tr[1]").inner_text().split())
@@ -426,13 +303,13 @@ def test_a_clinician_enters_an_encounter_with_the_keyboard_alone(site, new_page,
     assert saved.linked_to_services is True and saved.service_type == "crisis-center"
     assert (saved.age_group, saved.gender, saved.veteran) == ("35-44", "", None)
     assert (saved.person_key, saved.minutes, saved.use_of_force) == ("RD-7781", 50, None)
-    assert saved.created_by == clinician.user
+    assert saved.created_by == lees_summit_clinician.user
 
 
 # --- 2. An import with errors ------------------------------------------------------------
 
 
-def test_an_import_with_errors_lists_every_one_and_imports_nothing(site, new_page, manager):
+def test_an_import_with_errors_lists_every_one_and_imports_nothing(site, new_page, program_manager):
     rows = [
         row(encounter_id="BS-1001", agency="lees-summit-pd"),  # row 2: unknown code
         row(encounter_id="BS-1002", date="2025-02-30"),  # row 3: not a date
@@ -442,18 +319,18 @@ def test_an_import_with_errors_lists_every_one_and_imports_nothing(site, new_pag
         row(encounter_id="BS-1005", referral_source=""),  # row 7: a required value missing
     ]
     page = new_page("manager")
-    _sign_in(page, site, manager)
+    sign_in(page, site, program_manager)
     page.goto(site + IMPORT)
-    assert _h1(page) == "Import a CSV file"
+    assert h1_text(page) == "Import a CSV file"
     assert page.get_by_label("The file holds").input_value() == "encounters"
     page.get_by_label("CSV file").set_input_files(
         {"name": "march-encounters.csv", "mimeType": "text/csv", "buffer": _csv(rows)}
     )
-    response = _submit(page, "Check and import")
+    response = submit(page, "Check and import")
     assert response.ok, response.status
     job = ImportJob.objects.get()
     assert page.url == site + _job_url(job.pk), page.url
-    assert _h1(page) == "Import of march-encounters.csv"
+    assert h1_text(page) == "Import of march-encounters.csv"
     assert job.status == ImportStatus.FAILED, job.status
 
     alert = " ".join(page.get_by_role("alert").inner_text().split())
@@ -480,24 +357,24 @@ def test_an_import_with_errors_lists_every_one_and_imports_nothing(site, new_pag
 # --- 3. An agency liaison and the records ------------------------------------------------
 
 
-def test_an_agency_liaison_cannot_reach_a_record_by_its_url(site, new_page, liaison):
+def test_an_agency_liaison_cannot_reach_a_record_by_its_url(site, new_page, lees_summit_liaison):
     own = encounter(encounter_id="LS-0001", agency="lees-summit")
     other = encounter(encounter_id="BS-0001", agency="blue-springs")
     MonthlyCallVolume.objects.create(
-        agency=org("lees-summit"), month=services.month_of(own.date), mh_calls=30
+        agency=org("lees-summit"), month=month_start(own.date), mh_calls=30
     )
     page = new_page("liaison")
-    _sign_in(page, site, liaison)
+    sign_in(page, site, lees_summit_liaison)
     for record, whose in ((own, "their own agency's"), (other, "another agency's")):
         response = page.goto(site + _record_url(record.pk))
         assert response.status == 404, f"{whose} record answered {response.status}"
-        assert _h1(page) == "We could not find that page", f"{whose} record: {_h1(page)}"
+        assert h1_text(page) == "We could not find that page", f"{whose} record: {h1_text(page)}"
         html = page.content()
         assert record.encounter_id not in html, f"the 404 page names {whose} record"
 
     page.goto(site + DASHBOARD)
-    assert _h1(page) == "Co-responder dashboard"
-    main = _main(page)
+    assert h1_text(page) == "Co-responder dashboard"
+    main = main_text(page)
     lees_summit = "Lee's Summit Police Department"
     assert f"These are the figures for {lees_summit}." in main, main[:400]
     assert page.get_by_label("Agency", exact=True).count() == 0, "a liaison can choose an agency"
@@ -513,7 +390,7 @@ def test_an_agency_liaison_cannot_reach_a_record_by_its_url(site, new_page, liai
 
 
 def test_every_coresponder_page_passes_axe_and_fits_a_phone(
-    site, new_page, manager, clinician, liaison
+    site, new_page, program_manager, lees_summit_clinician, lees_summit_liaison
 ):
     problems: list[str] = []
     records = _some_records()
@@ -521,32 +398,32 @@ def test_every_coresponder_page_passes_axe_and_fits_a_phone(
     # Two import jobs, one refused and one imported (the upload itself is test 2's).
     good = [row(encounter_id="IM-0001"), row(encounter_id="IM-0002", agency="lees-summit")]
     bad = [row(encounter_id="IM-0003", agency="nowhere"), row(encounter_id="IM-0004", date="x")]
-    failed = csvio.import_start(
-        kind=csvio.ENCOUNTERS,
+    failed = import_start(
+        kind=ENCOUNTERS,
         upload=SimpleUploadedFile("bad.csv", _csv(bad), content_type="text/csv"),
-        by=manager,
+        by=program_manager,
     )
-    done = csvio.import_start(
-        kind=csvio.ENCOUNTERS,
+    done = import_start(
+        kind=ENCOUNTERS,
         upload=SimpleUploadedFile("good.csv", _csv(good), content_type="text/csv"),
-        by=manager,
+        by=program_manager,
     )
     assert (failed.status, done.status) == (ImportStatus.FAILED, ImportStatus.DONE)
 
     # The clinician's entry form, empty and with errors, at desktop and phone widths.
     phone = new_page("clinician")
-    _sign_in(phone, site, clinician.user)
+    sign_in(phone, site, lees_summit_clinician.user)
     problems += _visit(phone, site + NEW, "entry form (empty)")
     problems += _phone(phone, "entry form (empty)")
     phone.locator("#id_encounter_id").fill("")
-    response = _submit(phone, "Save")
+    response = submit(phone, "Save")
     assert response.status == 400 and phone.locator("#error-summary").is_visible()
-    problems += _axe(phone, "entry form (with errors)")
+    problems += axe(phone, "entry form (with errors)")
     problems += _phone(phone, "entry form (with errors)")
 
     # The program manager's pages.
     desk = new_page("manager")
-    _sign_in(desk, site, manager)
+    sign_in(desk, site, program_manager)
     problems += _visit(desk, site + LIST, "encounter list")
     assert desk.get_by_role("link", name=records[0].encounter_id, exact=True).count() == 1
     problems += _visit(desk, site + _record_url(records[0].pk), "record page")
@@ -554,23 +431,23 @@ def test_every_coresponder_page_passes_axe_and_fits_a_phone(
     problems += _visit(desk, site + VOLUME, "volume page")
     problems += _visit(desk, site + IMPORT, "import page")
     problems += _visit(desk, site + _job_url(failed.pk), "import result (with errors)")
-    assert "Nothing was imported" in _main(desk)
+    assert "Nothing was imported" in main_text(desk)
     problems += _visit(desk, site + _job_url(done.pk), "import result (imported)")
-    assert "Imported 2 rows" in _main(desk)
+    assert "Imported 2 rows" in main_text(desk)
     problems += _visit(desk, site + EXPORT, "export page")
     problems += _visit(desk, site + DASHBOARD, "dashboard (program manager)")
     assert desk.locator("#table-agencies").count() == 1, "the dashboard shows no figures"
 
     # The liaison's dashboard.
     police = new_page("liaison")
-    _sign_in(police, site, liaison)
+    sign_in(police, site, lees_summit_liaison)
     problems += _visit(police, site + DASHBOARD, "dashboard (agency liaison)")
-    assert "These are the figures for Lee's Summit Police Department" in _main(police)
+    assert "These are the figures for Lee's Summit Police Department" in main_text(police)
 
     # The public page.
     public = new_page("public")
     problems += _visit(public, site + PUBLIC, "public figures page")
-    assert _h1(public) == "Co-responder program figures"
+    assert h1_text(public) == "Co-responder program figures"
     problems += _phone(public, "public figures page")
 
     assert not problems, "\n\n".join(problems)

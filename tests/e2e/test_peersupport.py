@@ -19,10 +19,7 @@ import datetime as dt
 import re
 from urllib.parse import urldefrag
 
-import pytest
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import Role
 from peersupport.models import (
@@ -33,11 +30,19 @@ from peersupport.models import (
     SupportRequest,
 )
 from peersupport.services import contact_details_purge
-from tests.e2e.helpers import DESKTOP, axe_violations, format_violations, page_problems
+from tests.e2e.helpers import (
+    axe,
+    focused,
+    h1_text,
+    main_text,
+    page_problems,
+    sign_in,
+    submit,
+    tab,
+    tab_to,
+)
 from tests.peersupport.factories import OrganizationFactory, member_for
 
-PASSWORD = "correct horse battery staple"
-SIGN_IN = "/account/login/"
 START = "/peer-support/"
 FORM = "/peer-support/request/"
 QUEUE = "/staff/peer-support/"
@@ -55,59 +60,7 @@ REQUESTER = {
 }
 
 
-# --- Fixtures --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def site(live_server, transactional_db, settings):
-    """The live server's URL; SITE_URL points at it, so the status page's link works."""
-    settings.SITE_URL = live_server.url
-    return live_server.url
-
-
-@pytest.fixture
-def new_page(browser, request):
-    """Pages in fresh browser contexts (no shared session, en-US so that a date field
-    takes month, day, year); a full-page screenshot of each if the test fails."""
-    opened = []
-
-    def make(name: str, **options):
-        context = browser.new_context(viewport=DESKTOP, locale="en-US", **options)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        opened.append((name, context, page))
-        return page
-
-    yield make
-    report = getattr(request.node, "rep_call", None)
-    for name, context, page in opened:
-        if report is not None and report.failed:
-            directory = request.config.rootpath / "test-results" / "e2e"
-            directory.mkdir(parents=True, exist_ok=True)
-            base = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
-            try:
-                page.screenshot(path=str(directory / f"{base}-{name}.png"), full_page=True)
-            except Exception as exc:  # a screenshot must never hide the real failure
-                print(f"Could not save a screenshot of {name}: {exc}")
-        context.close()
-
-
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def _h1(page) -> str:
-    return " ".join(page.get_by_role("heading", level=1).inner_text().split())
-
-
-def _main(page) -> str:
-    return " ".join(page.locator("main").inner_text().split())
-
-
-def _submit(page, button_name: str, *, within=None):
-    scope = within if within is not None else page
-    with page.expect_navigation() as navigation:
-        scope.get_by_role("button", name=button_name, exact=True).click()
-    return navigation.value
 
 
 def _follow(page, link_name: str, *, within=None):
@@ -115,47 +68,6 @@ def _follow(page, link_name: str, *, within=None):
     with page.expect_navigation() as navigation:
         scope.get_by_role("link", name=link_name, exact=True).click()
     return navigation.value
-
-
-def _focused(page) -> str:
-    return page.evaluate(
-        "document.activeElement ? (document.activeElement.id || document.activeElement.tagName)"
-        " : ''"
-    )
-
-
-def _tab_to(page, element_id: str, limit: int = 80) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if _focused(page) == element_id:
-            return
-    pytest.fail(f"Tab never reached #{element_id} on {page.url}")
-
-
-def _tab(page, expected: str) -> None:
-    page.keyboard.press("Tab")
-    assert _focused(page) == expected, f"Tab went to {_focused(page)!r}, not #{expected}"
-
-
-def _code(user) -> str:
-    device = TOTPDevice.objects.get(user=user)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def _sign_in(page, site: str, user) -> None:
-    """Password, then the current code of the user's device (as in test_accounts.py)."""
-    page.goto(site + SIGN_IN)
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    _submit(page, "Sign in")
-    page.get_by_label("Token").fill(_code(user))
-    _submit(page, "Verify")
-    assert page.url.removeprefix(site) == "/staff/", f"sign-in ended on {page.url}"
-
-
-def _axe(page, where: str) -> list[str]:
-    violations = axe_violations(page)
-    return [format_violations(violations, where)] if violations else []
 
 
 def _dd(scope, term: str) -> str:
@@ -217,8 +129,8 @@ def test_a_request_from_outside_the_region_goes_from_the_form_to_the_dashboard(
     # --- 1. The requester: the promise, the form (by keyboard), the status page --------
     requester = new_page("requester", permissions=["clipboard-read", "clipboard-write"])
     requester.goto(site + START)
-    assert _h1(requester) == "Ask for 911 peer support"
-    promise = _main(requester)
+    assert h1_text(requester) == "Ask for 911 peer support"
+    promise = main_text(requester)
     for words in (
         "What stays confidential",
         "What you tell a peer stays between you and that peer",
@@ -229,47 +141,47 @@ def test_a_request_from_outside_the_region_goes_from_the_form_to_the_dashboard(
     problems += page_problems(requester, "start page")
     _follow(requester, "Ask the peer support team for help", within=requester.locator("main"))
     assert requester.url == site + FORM, requester.url
-    assert _h1(requester) == "Ask the peer support team for help"
+    assert h1_text(requester) == "Ask the peer support team for help"
     problems += page_problems(requester, "request form (empty)")
 
     # By keyboard: radios with Space and the arrows, text and the date (month, day, year
     # in the browser's en-US date field) by typing; the agency list is set directly.
-    _tab_to(requester, "id_request_type_0")
+    tab_to(requester, "id_request_type_0")
     requester.keyboard.press("Space")  # Group debriefing at a 911 center (CISD)
-    _tab(requester, "id_incident_kind_0")
+    tab(requester, "id_incident_kind_0")
     for _ in range(3):  # Death, Suicide, Officer-involved shooting, Child death or injury
         requester.keyboard.press("ArrowDown")
-    assert _focused(requester) == "id_incident_kind_3"
-    _tab(requester, "id_incident_date")
+    assert focused(requester) == "id_incident_kind_3"
+    tab(requester, "id_incident_date")
     tomorrow = today + dt.timedelta(days=1)
     requester.keyboard.type(tomorrow.strftime("%m%d%Y"))
     assert requester.locator("#id_incident_date").input_value() == tomorrow.isoformat()
-    _tab_to(requester, "id_people_affected", limit=3)  # Chromium: year, then the picker
+    tab_to(requester, "id_people_affected", limit=3)  # Chromium: year, then the picker
     requester.keyboard.type(REQUESTER["people"])
-    _tab(requester, "id_urgency_0")
+    tab(requester, "id_urgency_0")
     requester.keyboard.press("ArrowDown")  # Today or tomorrow
-    _tab(requester, "id_requester_role")
+    tab(requester, "id_requester_role")
     requester.keyboard.type(REQUESTER["role"])
-    _tab(requester, "id_agency")
+    tab(requester, "id_agency")
     agencies = requester.locator("#id_agency option").all_inner_texts()
     assert home_agency.name in agencies, f"the in-region agency is not listed: {agencies}"
     requester.locator("#id_agency").select_option(label="Outside the MARC region")
-    _tab(requester, "id_outside_agency_name")
+    tab(requester, "id_outside_agency_name")
     requester.keyboard.type(REQUESTER["agency"])
-    _tab(requester, "id_contact_name")
+    tab(requester, "id_contact_name")
     requester.keyboard.type(REQUESTER["name"])
-    _tab(requester, "id_contact_method_0")
+    tab(requester, "id_contact_method_0")
     requester.keyboard.press("Space")  # Phone call
-    _tab(requester, "id_contact_phone")
+    tab(requester, "id_contact_phone")
     requester.keyboard.type(REQUESTER["phone"])
-    _tab(requester, "id_contact_email")
-    _tab(requester, "id_best_time")
+    tab(requester, "id_contact_email")
+    tab(requester, "id_best_time")
     requester.keyboard.type(REQUESTER["best_time"])
     requester.keyboard.press("Tab")
-    focused = requester.evaluate(
+    reached = requester.evaluate(
         "[document.activeElement.tagName, document.activeElement.textContent.trim()]"
     )
-    assert focused == ["BUTTON", "Send the request"], f"after the last field: {focused}"
+    assert reached == ["BUTTON", "Send the request"], f"after the last field: {reached}"
     with requester.expect_navigation() as navigation:
         requester.keyboard.press("Enter")
 
@@ -283,7 +195,7 @@ def test_a_request_from_outside_the_region_goes_from_the_form_to_the_dashboard(
         "Date of the incident: The date of the incident cannot be in the future."
     ], summary_links
     summary.get_by_role("link").click()
-    assert _focused(requester) == "id_incident_date", "the summary link does not reach the date"
+    assert focused(requester) == "id_incident_date", "the summary link does not reach the date"
     date_field = requester.locator("#id_incident_date")
     assert date_field.get_attribute("aria-invalid") == "true"
     described = (date_field.get_attribute("aria-describedby") or "").split()
@@ -311,9 +223,9 @@ def test_a_request_from_outside_the_region_goes_from_the_form_to_the_dashboard(
     problems += page_problems(requester, "request form (with an error)")
 
     date_field.fill((today - dt.timedelta(days=1)).isoformat())
-    response = _submit(requester, "Send the request")
+    response = submit(requester, "Send the request")
     assert response.status == 200 and "/peer-support/status/" in requester.url, requester.url
-    assert _h1(requester) == "Your request was sent"
+    assert h1_text(requester) == "Your request was sent"
     reference = requester.locator("#request-reference").inner_text().strip()
     assert re.fullmatch(r"PS-[A-Z0-9]{6}", reference), reference
     assert _dd(requester, "Status") == "Waiting for approval"
@@ -332,7 +244,7 @@ def test_a_request_from_outside_the_region_goes_from_the_form_to_the_dashboard(
     # The link in a fresh browser: status and next step, none of the details.
     holder = new_page("link-holder")
     holder.goto(copied)
-    assert _h1(holder) == "Your peer support request"
+    assert h1_text(holder) == "Your peer support request"
     assert holder.locator("#request-sent, #save-link").count() == 0
     assert holder.locator("#request-reference").inner_text().strip() == reference
     assert _dd(holder, "Status") == "Waiting for approval"
@@ -347,16 +259,16 @@ def test_a_request_from_outside_the_region_goes_from_the_form_to_the_dashboard(
 
     # --- 2. The coordinator: queue, detail, approve, assign -----------------------------
     desk = new_page("coordinator")
-    _sign_in(desk, site, coordinator)
+    sign_in(desk, site, coordinator)
     desk.goto(site + QUEUE)
-    assert _h1(desk) == "Peer support requests"
+    assert h1_text(desk) == "Peer support requests"
     row = desk.locator(f"#request-{support_request.pk}")
     assert row.count() == 1, "the queue does not list the request"
     assert "Outside the region" in row.inner_text()
     assert REQUESTER["phone"] not in desk.content(), "the queue shows contact details"
-    problems += _axe(desk, "coordinator queue")
+    problems += axe(desk, "coordinator queue")
     _follow(desk, reference, within=row)
-    assert _h1(desk) == f"Request {reference}"
+    assert h1_text(desk) == f"Request {reference}"
     contact = desk.locator("section[aria-labelledby=contact-heading]")
     assert _dd(contact, "Name") == REQUESTER["name"]
     assert _dd(contact, "Phone") == REQUESTER["phone"]
@@ -364,51 +276,51 @@ def test_a_request_from_outside_the_region_goes_from_the_form_to_the_dashboard(
     assert desk.get_by_role("checkbox", name="Pat Peer").count() == 0, (
         "members can be assigned before the out-of-region request is approved"
     )
-    problems += _axe(desk, "request detail (awaiting approval)")
+    problems += axe(desk, "request detail (awaiting approval)")
 
-    _submit(desk, "Approve")
-    assert f"{reference} is now Approved." in _main(desk)
+    submit(desk, "Approve")
+    assert f"{reference} is now Approved." in main_text(desk)
     support_request.refresh_from_db()
     assert support_request.status == RequestStatus.APPROVED
-    problems += _axe(desk, "request detail (approved)")
+    problems += axe(desk, "request detail (approved)")
 
     suggestion = desk.get_by_role("checkbox", name="Pat Peer", exact=True)
     assert suggestion.count() == 1, "Pat Peer is not among the suggestions"
     suggestion.check()
-    _submit(desk, "Assign the chosen members")
-    assert "1 member assigned." in _main(desk)
+    submit(desk, "Assign the chosen members")
+    assert "1 member assigned." in main_text(desk)
     assigned = desk.locator("section[aria-labelledby=assignments-heading] table").first
     assert "Pat Peer" in assigned.inner_text() and "Offered" in assigned.inner_text()
     support_request.refresh_from_db()
     assert support_request.status == RequestStatus.ASSIGNED
-    problems += _axe(desk, "request detail (assigned)")
+    problems += axe(desk, "request detail (assigned)")
 
     # --- 3. The member: accept, contact, activity, completed, closed --------------------
     member = new_page("member")
-    _sign_in(member, site, peer)
+    sign_in(member, site, peer)
     member.goto(site + MINE)
-    assert _h1(member) == "My peer support assignments"
+    assert h1_text(member) == "My peer support assignments"
     offered = member.locator("#offered")
     assert reference in offered.inner_text(), "the request is not waiting for the member"
     assert REQUESTER["phone"] not in member.content()
-    problems += _axe(member, "member: my assignments (offered)")
+    problems += axe(member, "member: my assignments (offered)")
     _follow(member, reference, within=offered)
-    assert _h1(member) == f"Request {reference}"
-    assert "waiting for your answer" in _main(member)
+    assert h1_text(member) == f"Request {reference}"
+    assert "waiting for your answer" in main_text(member)
     assert REQUESTER["phone"] not in member.content(), "contact details shown before accepting"
     assert REQUESTER["name"] not in member.content(), "the name is shown before accepting"
-    problems += _axe(member, "member request page (offered)")
+    problems += axe(member, "member request page (offered)")
 
-    _submit(member, f"Accept {reference}")
-    assert f"You accepted {reference}." in _main(member)
+    submit(member, f"Accept {reference}")
+    assert f"You accepted {reference}." in main_text(member)
     reach = member.locator("#contact")
     assert _dd(reach, "Name") == REQUESTER["name"]
     assert _dd(reach, "Phone") == REQUESTER["phone"]
     assert _dd(reach, "Best time") == REQUESTER["best_time"]
-    problems += _axe(member, "member request page (accepted)")
+    problems += axe(member, "member request page (accepted)")
 
-    _submit(member, "Contact made")
-    assert "Contact made." in _main(member)
+    submit(member, "Contact made")
+    assert "Contact made." in main_text(member)
     support_request.refresh_from_db()
     assert support_request.status == RequestStatus.CONTACTED
 
@@ -418,19 +330,19 @@ def test_a_request_from_outside_the_region_goes_from_the_form_to_the_dashboard(
     form.get_by_label("Service").select_option(label=ServiceType.DEBRIEFING.label)
     form.get_by_label("People reached").fill("6")
     form.get_by_label("Hours").fill("1.5")
-    _submit(member, "Log the activity")
-    assert "The date cannot be in the future." in _main(member)
+    submit(member, "Log the activity")
+    assert "The date cannot be in the future." in main_text(member)
     assert not Activity.objects.exists()
     form = member.locator("form[action$='/activity/']")
     assert form.get_by_label("People reached").input_value() == "6", "people were not kept"
     assert form.get_by_label("Hours").input_value() == "1.5", "hours were not kept"
     assert form.get_by_label("Service").input_value() == ServiceType.DEBRIEFING.value
-    problems += _axe(member, "member request page (activity form with an error)")
+    problems += axe(member, "member request page (activity form with an error)")
 
     form.get_by_label("Date").fill(today.isoformat())
     assert not form.get_by_label("Follow-up needed").is_checked()
-    _submit(member, "Log the activity")
-    assert "Activity logged." in _main(member)
+    submit(member, "Log the activity")
+    assert "Activity logged." in main_text(member)
     activity = Activity.objects.get(request=support_request)
     assert (activity.date, activity.service_type, activity.people_reached) == (
         today,
@@ -439,10 +351,10 @@ def test_a_request_from_outside_the_region_goes_from_the_form_to_the_dashboard(
     )
     assert float(activity.hours) == 1.5 and not activity.follow_up_needed
 
-    _submit(member, "Mark completed")
-    assert "Marked completed." in _main(member)
-    _submit(member, "Close")
-    assert "Closed." in _main(member)
+    submit(member, "Mark completed")
+    assert "Marked completed." in main_text(member)
+    submit(member, "Close")
+    assert "Closed." in main_text(member)
     support_request.refresh_from_db()
     assert support_request.status == RequestStatus.CLOSED
     assert support_request.assignments.get().status == AssignmentStatus.ACCEPTED
@@ -456,16 +368,16 @@ def test_a_request_from_outside_the_region_goes_from_the_form_to_the_dashboard(
     # --- 5. The purge; the request still counts on the dashboard -------------------------
     assert contact_details_purge(now=timezone.now() + dt.timedelta(days=31)) == 1
     desk.reload()
-    assert _h1(desk) == f"Request {reference}"
+    assert h1_text(desk) == f"Request {reference}"
     contact = desk.locator("section[aria-labelledby=contact-heading]")
     assert "The contact details were removed on" in contact.inner_text()
     html = desk.content()
     for label in ("name", "phone", "best_time"):
         assert REQUESTER[label] not in html, f"after the purge the page shows the {label}"
-    problems += _axe(desk, "request detail (closed, contact details purged)")
+    problems += axe(desk, "request detail (closed, contact details purged)")
 
     desk.goto(site + DASHBOARD)
-    assert _h1(desk) == "Peer support dashboard"
+    assert h1_text(desk) == "Peer support dashboard"
     outside = _table_after(desk, "outside-region")
     assert _row_cells(outside, "Requests from outside the region") == ["1"]
     assert _row_cells(outside, "Approved") == ["1"]
@@ -480,6 +392,6 @@ def test_a_request_from_outside_the_region_goes_from_the_form_to_the_dashboard(
     month = _row_cells(monthly, today.strftime("%B %Y"))
     assert month[_column(monthly, "Debriefings (CISD)")] == "1", month
     assert month[_column(monthly, "One-to-one total")] == "0", month
-    problems += _axe(desk, "peer support dashboard")
+    problems += axe(desk, "peer support dashboard")
 
     assert not problems, "\n\n".join(problems)

@@ -12,13 +12,7 @@ from marc_safety.search import MAX_QUERY_LENGTH
 from programs.models import Document, ProgramPage, Status
 from programs.selectors import areas_published, highlight_years, pages_published
 from programs.views import BE_PREPARED_SLUG
-from tests.e2e.helpers import (
-    DESKTOP,
-    PHONE,
-    assert_no_axe_violations,
-    axe_violations,
-    format_violations,
-)
+from tests.e2e.helpers import DESKTOP, assert_no_axe_violations, page_problems
 
 SEARCH_WORDS = "peer support"
 NO_HITS_WORDS = "xylophonequuxzebra"
@@ -118,16 +112,6 @@ PUBLIC_PAGES = {
     "not-found": _not_found,
 }
 
-OVERFLOW_JS = """() => {
-  const width = window.innerWidth;
-  return Array.from(document.querySelectorAll('body *'))
-    .filter(el => el.getBoundingClientRect().right > width + 0.5)
-    .slice(0, 5)
-    .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-         (el.className && typeof el.className === 'string'
-            ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
-}"""
-
 
 @pytest.mark.parametrize("kind", PUBLIC_PAGES)
 def test_public_page_is_accessible_and_fits_a_phone(site, page, kind):
@@ -139,18 +123,7 @@ def test_public_page_is_accessible_and_fits_a_phone(site, page, kind):
         assert response is not None and response.status == status, (
             f"{path} answered {response and response.status}, expected {status}"
         )
-        violations = axe_violations(page)
-        if violations:
-            problems.append(format_violations(violations, path))
-
-        page.set_viewport_size(PHONE)
-        if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
-            width = page.evaluate("document.documentElement.scrollWidth")
-            wide = page.evaluate(OVERFLOW_JS)
-            problems.append(
-                f"{path} scrolls sideways at 320px (content {width}px wide); "
-                f"overflowing: {', '.join(wide)}"
-            )
+        problems += page_problems(page, path)
     assert not problems, "\n\n".join(problems)
 
 

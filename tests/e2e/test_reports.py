@@ -15,39 +15,15 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Organization
-from accounts.roles import Role
-from coresponder import dictionary as dd
 from reports.models import ReportKind, ReportRun, RunStatus
 from reports.services import previous_month
-from tests.e2e.helpers import axe_violations, format_violations, phone_overflow
+from tests.e2e.helpers import page_problems, sign_in, submit
 
-PASSWORD = "correct horse battery staple"
 LIST = "/staff/reports/"
 CSV = b"measure,value\r\nencounters,42\r\n"
-
-
-@pytest.fixture
-def site(live_server, transactional_db):
-    for code, name in {**dd.AGENCIES, **dd.PROVIDERS}.items():
-        Organization.objects.update_or_create(
-            dictionary_code=code,
-            defaults={"name": name, "kind": "police", "county": "Jackson", "state": "MO"},
-        )
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    return live_server.url
-
-
-@pytest.fixture
-def manager(site, make_staff):
-    return make_staff(username="manager", first_name="Morgan", roles=[Role.PROGRAM_MANAGER])
 
 
 def _pdf() -> bytes:
@@ -89,37 +65,6 @@ def report(site) -> ReportRun:
     return run
 
 
-def _code(user) -> str:
-    device = TOTPDevice.objects.get(user=user)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def _submit(page, button_name: str):
-    with page.expect_navigation():
-        page.get_by_role("button", name=button_name, exact=True).click()
-
-
-def _sign_in(page, site: str, user) -> None:
-    page.goto(site + "/account/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    _submit(page, "Sign in")
-    page.get_by_label("Token").fill(_code(user))
-    _submit(page, "Verify")
-    assert page.url.removeprefix(site) == "/staff/", f"sign-in ended on {page.url}"
-
-
-def _problems(page, where: str) -> list[str]:
-    problems = []
-    violations = axe_violations(page)
-    if violations:
-        problems.append(format_violations(violations, where))
-    overflow = phone_overflow(page, where)
-    if overflow:
-        problems.append(overflow)
-    return problems
-
-
 def _download(page, link_name: str) -> tuple[str, bytes]:
     with page.expect_download() as info:
         page.get_by_role("link", name=link_name, exact=True).click()
@@ -128,15 +73,17 @@ def _download(page, link_name: str) -> tuple[str, bytes]:
         return download.suggested_filename, handle.read()
 
 
-def test_program_manager_reads_downloads_and_rebuilds_a_monthly_report(page, site, manager, report):
+def test_program_manager_reads_downloads_and_rebuilds_a_monthly_report(
+    page, site, program_manager, report
+):
     month = f"{report.period:%B %Y}"
     problems = []
-    _sign_in(page, site, manager)
+    sign_in(page, site, program_manager)
 
     page.get_by_role("link", name="Monthly reports").first.click()
     assert page.url.removeprefix(site) == LIST
     assert page.get_by_role("heading", level=2, name=month).is_visible()
-    problems += _problems(page, "the list of reports")
+    problems += page_problems(page, "the list of reports")
 
     page.get_by_role(
         "link", name=f"View report for Co-responder program: Program-wide, {month}"
@@ -144,7 +91,7 @@ def test_program_manager_reads_downloads_and_rebuilds_a_monthly_report(page, sit
     heading = page.get_by_role("heading", level=1).inner_text()
     assert heading == f"Co-responder program: Program-wide, {month}"
     assert "42 encounters this month." in page.locator("main").inner_text()
-    problems += _problems(page, "the report page")
+    problems += page_problems(page, "the report page")
 
     name, pdf = _download(page, "PDF")
     assert name == f"coresponder-program-{report.period:%Y-%m}-v1.pdf"
@@ -154,7 +101,7 @@ def test_program_manager_reads_downloads_and_rebuilds_a_monthly_report(page, sit
     assert name.endswith(".csv") and csv == CSV
 
     page.set_default_timeout(60_000)  # the eager build renders a real report
-    _submit(page, "Rebuild this report")
+    submit(page, "Rebuild this report")
     assert page.url.removeprefix(site).startswith(LIST)
     assert re.search(
         r"Version 2 of .* (is being built|is ready)", page.locator(".messages").inner_text()
@@ -169,10 +116,10 @@ def test_program_manager_reads_downloads_and_rebuilds_a_monthly_report(page, sit
     history = card.locator("table").inner_text()
     assert "a" * 64 in history  # version 1's checksum
     assert card.get_by_role("link", name="PDF of version 1").is_visible()
-    problems += _problems(page, "the list after the rebuild, history open")
+    problems += page_problems(page, "the list after the rebuild, history open")
 
     # The rebuilt report (rendered by reports.builders) inside the page.
     page.goto(f"{site}/staff/reports/{rebuilt.pk}/")
     assert page.get_by_role("region", name="The report").is_visible()
-    problems += _problems(page, "the rebuilt report page")
+    problems += page_problems(page, "the rebuilt report page")
     assert not problems, "\n\n".join(problems)

@@ -12,28 +12,25 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.roles import Role
 from tests.e2e.helpers import (
     DESKTOP,
     PHONE,
-    axe_violations,
+    axe,
     broken_words,
-    format_violations,
+    h1_text,
     page_problems,
     phone_overflow,
+    screenshot_if_failed,
+    sign_in,
+    submit,
 )
 from tests.training.factories import EventFactory, RegistrationFactory, in_days
 from training.demo import training_demo_load
 from training.links import cancel_url
 from training.models import EventStatus, Registration, RegistrationStatus
 
-PASSWORD = "correct horse battery staple"
-SIGN_IN = "/account/login/"
 COORDINATOR_HOME = "/staff/training/"
 CHECK_IN_PHONE = {"width": 375, "height": 812}
 
@@ -57,46 +54,17 @@ SAM = {
 
 
 @pytest.fixture
-def coordinator(site, make_staff):
-    """A training coordinator enrolled in two-factor, on the live server's database.
-
-    The role groups come from a data migration; the flush after an earlier transactional
-    test (any e2e test) empties auth_group, so the group is made again if it is gone.
-    """
-    Group.objects.get_or_create(name=Role.TRAINING_COORDINATOR.value)
-    return make_staff(username="coordinator", roles=[Role.TRAINING_COORDINATOR])
-
-
-@pytest.fixture
 def touch_page(browser, request):
     """A phone: 375px wide, touch events, mobile viewport rules (screenshot on failure)."""
     context = browser.new_context(viewport=CHECK_IN_PHONE, has_touch=True, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        directory = request.config.rootpath / "test-results" / "e2e"
-        directory.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
-        try:
-            page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
-        except Exception as exc:  # a screenshot must never hide the real failure
-            print(f"Could not save a screenshot of {request.node.nodeid}: {exc}")
+    screenshot_if_failed(request, page)
     context.close()
 
 
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def _h1(page) -> str:
-    return page.get_by_role("heading", level=1).inner_text().strip()
-
-
-def _submit(page, button_name: str):
-    with page.expect_navigation() as navigation:
-        page.get_by_role("button", name=button_name, exact=True).click()
-    return navigation.value
 
 
 def _register_url(site: str, event) -> str:
@@ -116,7 +84,7 @@ def _fill(page, person: dict, *, needs: str = "") -> None:
 def _register(page, site: str, event, person: dict, button: str = "Register"):
     page.goto(_register_url(site, event))
     _fill(page, person)
-    return _submit(page, button)
+    return submit(page, button)
 
 
 def _emails(address: str, subject_start: str) -> list:
@@ -136,27 +104,6 @@ def _seats_text(page) -> str:
 
 def _focused_id(page) -> str:
     return page.evaluate("document.activeElement ? document.activeElement.id : ''")
-
-
-def _code(user) -> str:
-    device = TOTPDevice.objects.get(user=user)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def _sign_in(page, site: str, user) -> None:
-    """Password, then the current code of the user's device (as in test_accounts.py)."""
-    page.goto(site + SIGN_IN)
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    _submit(page, "Sign in")
-    page.get_by_label("Token").fill(_code(user))
-    _submit(page, "Verify")
-    assert page.url.removeprefix(site) == "/staff/", f"sign-in ended on {page.url}"
-
-
-def _axe(page, where: str) -> list[str]:
-    violations = axe_violations(page)
-    return [format_violations(violations, where)] if violations else []
 
 
 def _public_problems(page, where: str) -> list[str]:
@@ -185,10 +132,10 @@ def test_a_cancel_by_link_promotes_the_first_person_on_the_waitlist(site, page):
     assert _seats_text(page) == "1 seat, 1 left", _seats_text(page)
     with page.expect_navigation():
         page.locator(".event-register").get_by_role("link", name="Register").click()
-    assert _h1(page) == "Register for Radio interoperability drill"
+    assert h1_text(page) == "Register for Radio interoperability drill"
     _fill(page, DANA)
-    _submit(page, "Register")
-    assert _h1(page) == "You are registered", f"A's registration ended on {page.url}"
+    submit(page, "Register")
+    assert h1_text(page) == "You are registered", f"A's registration ended on {page.url}"
     assert page.locator("#registration-result").get_attribute("data-status") == "confirmed"
     confirmations = _emails(DANA["email"], "You are registered: Radio interoperability drill")
     assert len(confirmations) == 1, [m.subject for m in mail.outbox]
@@ -200,8 +147,8 @@ def test_a_cancel_by_link_promotes_the_first_person_on_the_waitlist(site, page):
         page.locator(".event-register").get_by_role("link", name="Join the waitlist").click()
     assert page.locator("#waitlist-notice").is_visible(), "the full event's form has no notice"
     _fill(page, SAM)
-    _submit(page, "Join the waitlist")
-    assert _h1(page) == "You are on the waitlist", f"B's registration ended on {page.url}"
+    submit(page, "Join the waitlist")
+    assert h1_text(page) == "You are on the waitlist", f"B's registration ended on {page.url}"
     result = page.locator("#registration-result")
     assert result.get_attribute("data-status") == "waitlisted"
     assert "you are number 1 on the waitlist" in result.inner_text()
@@ -210,10 +157,10 @@ def test_a_cancel_by_link_promotes_the_first_person_on_the_waitlist(site, page):
 
     # A opens the cancel link from the confirmation email and confirms.
     page.goto(site + _cancel_path(confirmations[0]))
-    assert _h1(page) == "Cancel your registration?"
+    assert h1_text(page) == "Cancel your registration?"
     assert "Dana Dispatcher" in page.locator("main").inner_text()
-    _submit(page, "Yes, cancel my registration")
-    assert _h1(page) == "Your registration is cancelled"
+    submit(page, "Yes, cancel my registration")
+    assert h1_text(page) == "Your registration is cancelled"
     assert page.locator("#cancel-result").is_visible()
     assert len(_emails(DANA["email"], "Your registration is cancelled:")) == 1
 
@@ -228,7 +175,7 @@ def test_a_cancel_by_link_promotes_the_first_person_on_the_waitlist(site, page):
         f"after the promotion the event page shows {_seats_text(page)!r}"
     )
     page.goto(sam_page)
-    assert _h1(page) == "You are registered", "B's own page still says the waitlist"
+    assert h1_text(page) == "You are registered", "B's own page still says the waitlist"
 
 
 # --- 2. Keyboard only ------------------------------------------------------------------
@@ -274,7 +221,7 @@ def test_registration_works_with_the_keyboard_alone(site, page):
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
-    assert _h1(page) == "You are registered", f"keyboard registration ended on {page.url}"
+    assert h1_text(page) == "You are registered", f"keyboard registration ended on {page.url}"
     kim = Registration.objects.get(event=event, email="kim@example.org")
     assert (kim.name, kim.agency_name, kim.role, kim.state, kim.accessibility_needs) == (
         "Kim Keyboard",
@@ -299,7 +246,7 @@ REQUIRED = {
 def test_the_error_summary_links_to_the_fields_and_typed_values_are_kept(site, page):
     event = EventFactory(title="Errors course", capacity=10)
     page.goto(_register_url(site, event))
-    response = _submit(page, "Register")
+    response = submit(page, "Register")
     assert response.status == 400, response.status
     assert page.title().startswith("Error: "), page.title()
 
@@ -333,7 +280,7 @@ def test_the_error_summary_links_to_the_fields_and_typed_values_are_kept(site, p
 
     # An invalid email: the one error is named, and everything typed is still there.
     _fill(page, {**DANA, "email": "dana.example.org"}, needs="An interpreter, please")
-    _submit(page, "Register")
+    submit(page, "Register")
     links = page.locator("#error-summary").get_by_role("link")
     assert [" ".join(t.split()) for t in links.all_inner_texts()] == [
         "Email address: Enter an email address in the form name@example.org."
@@ -350,8 +297,8 @@ def test_the_error_summary_links_to_the_fields_and_typed_values_are_kept(site, p
     assert page.get_by_role("radio", name="Missouri").is_checked(), "the state was not kept"
 
     page.get_by_label("Email address").fill(DANA["email"])
-    _submit(page, "Register")
-    assert _h1(page) == "You are registered", f"the corrected form ended on {page.url}"
+    submit(page, "Register")
+    assert h1_text(page) == "You are registered", f"the corrected form ended on {page.url}"
 
 
 # --- 4. axe and 320px on every calendar page -------------------------------------------
@@ -369,22 +316,22 @@ def test_public_calendar_pages_are_accessible_and_fit_a_phone(site, page):
     problems: list[str] = []
 
     page.goto(site + "/calendar/")
-    assert _h1(page) == "Training calendar"
+    assert h1_text(page) == "Training calendar"
     assert page.locator(".calendar-event").count() >= 4, "the calendar list shows no events"
     problems += _public_problems(page, "calendar list")
 
     page.get_by_label("Kind").select_option(label="Training")
     page.get_by_label("Only events with seats left").check()
-    _submit(page, "Show events")
+    submit(page, "Show events")
     assert "match these filters" in page.locator("main").inner_text(), page.url
     problems += _public_problems(page, "calendar list, filtered (kind=training, seats left)")
 
     month = normal.starts_at
     page.goto(f"{site}/calendar/month/{month.year}/{month.month}/")
     assert page.locator(".month-event").count() >= 1, "the month grid shows no events"
-    problems += _axe(page, "month grid at 1280px")
+    problems += axe(page, "month grid at 1280px")
     page.set_viewport_size(PHONE)
-    problems += _axe(page, "month grid at 320px")
+    problems += axe(page, "month grid at 320px")
     overflow = phone_overflow(page, "month grid")
     problems += [overflow] if overflow else []
     broken = broken_words(page, "month grid")
@@ -393,37 +340,37 @@ def test_public_calendar_pages_are_accessible_and_fit_a_phone(site, page):
 
     for event, where in ((normal, "normal"), (full, "full"), (cancelled, "cancelled")):
         page.goto(site + event.get_absolute_url())
-        assert _h1(page) == event.title
+        assert h1_text(page) == event.title
         problems += _public_problems(page, f"event page ({where})")
 
     page.goto(_register_url(site, cancelled))
-    assert _h1(page) == "Registration is not available"
+    assert h1_text(page) == "Registration is not available"
     problems += _public_problems(page, "registration not available (cancelled event)")
 
     page.goto(_register_url(site, small))
     problems += _public_problems(page, "registration form (empty)")
-    _submit(page, "Register")
+    submit(page, "Register")
     assert page.locator("#error-summary").is_visible()
     problems += _public_problems(page, "registration form (with errors)")
 
     _register(page, site, small, DANA)
-    assert _h1(page) == "You are registered"
+    assert h1_text(page) == "You are registered"
     problems += _public_problems(page, "registration success page")
     _register(page, site, small, SAM, button="Join the waitlist")
-    assert _h1(page) == "You are on the waitlist"
+    assert h1_text(page) == "You are on the waitlist"
     problems += _public_problems(page, "registration waitlist page")
 
     dana = Registration.objects.get(event=small, email=DANA["email"])
     page.goto(site + urlsplit(cancel_url(dana)).path)
-    assert _h1(page) == "Cancel your registration?"
+    assert h1_text(page) == "Cancel your registration?"
     problems += _public_problems(page, "cancel confirmation page")
-    _submit(page, "Yes, cancel my registration")
-    assert _h1(page) == "Your registration is cancelled"
+    submit(page, "Yes, cancel my registration")
+    assert h1_text(page) == "Your registration is cancelled"
     problems += _public_problems(page, "cancelled page")
     assert not problems, "\n\n".join(problems)
 
 
-def test_coordinator_pages_are_accessible(site, coordinator, page):
+def test_coordinator_pages_are_accessible(site, training_coordinator, page):
     event = EventFactory(title="Roster course", capacity=2)
     RegistrationFactory(event=event, name="Casey Confirmed", accessibility_needs="Large print")
     RegistrationFactory(event=event, name="Chris Checked", status=RegistrationStatus.ATTENDED)
@@ -436,28 +383,28 @@ def test_coordinator_pages_are_accessible(site, coordinator, page):
     RegistrationFactory(event=event, name="Cam Cancelled", status=RegistrationStatus.CANCELLED)
     problems: list[str] = []
 
-    _sign_in(page, site, coordinator)
+    sign_in(page, site, training_coordinator)
     page.goto(site + COORDINATOR_HOME)
-    assert _h1(page) == "Training calendar", f"{COORDINATOR_HOME} shows {_h1(page)!r}"
+    assert h1_text(page) == "Training calendar", f"{COORDINATOR_HOME} shows {h1_text(page)!r}"
     assert page.get_by_role("link", name="Roster course").count() >= 1
-    problems += _axe(page, "coordinator event list")
+    problems += axe(page, "coordinator event list")
 
     page.goto(site + COORDINATOR_HOME + "events/new/")
-    assert _h1(page) == "New event"
-    problems += _axe(page, "create-event form")
-    _submit(page, "Add the event")
-    problems += _axe(page, "create-event form with errors")
+    assert h1_text(page) == "New event"
+    problems += axe(page, "create-event form")
+    submit(page, "Add the event")
+    problems += axe(page, "create-event form with errors")
 
     page.goto(f"{site}/staff/training/events/{event.pk}/")
     main = page.locator("main")
     assert "Casey Confirmed" in main.locator("#confirmed").inner_text()
     assert "Wren Waiting" in main.locator("#waitlist").inner_text()
-    problems += _axe(page, "roster (confirmed, attended, waitlisted, cancelled)")
+    problems += axe(page, "roster (confirmed, attended, waitlisted, cancelled)")
 
     page.set_viewport_size(CHECK_IN_PHONE)
     page.goto(f"{site}/staff/training/events/{event.pk}/check-in/")
-    assert _h1(page) == "Check-in: Roster course"
-    problems += _axe(page, "check-in page at 375px")
+    assert h1_text(page) == "Check-in: Roster course"
+    problems += axe(page, "check-in page at 375px")
     problems += _overflow_at(page, CHECK_IN_PHONE, "check-in page")
     broken = broken_words(page, "check-in page", CHECK_IN_PHONE)
     problems += [broken] if broken else []
@@ -467,13 +414,15 @@ def test_coordinator_pages_are_accessible(site, coordinator, page):
 # --- 5. Check-in on a phone ------------------------------------------------------------
 
 
-def test_a_coordinator_checks_someone_in_by_tapping_on_a_phone(site, coordinator, touch_page):
+def test_a_coordinator_checks_someone_in_by_tapping_on_a_phone(
+    site, training_coordinator, touch_page
+):
     page = touch_page
     event = EventFactory(title="Check-in course", capacity=5)
     casey = RegistrationFactory(event=event, name="Casey Confirmed")
     RegistrationFactory(event=event, name="Pat Present")
 
-    _sign_in(page, site, coordinator)
+    sign_in(page, site, training_coordinator)
     page.goto(f"{site}/staff/training/events/{event.pk}/check-in/")
     assert "0 of 2 checked in" in " ".join(page.locator("main").inner_text().split())
     button = page.get_by_role("button", name="Check in Casey Confirmed", exact=True)

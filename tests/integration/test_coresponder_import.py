@@ -21,8 +21,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.roles import Role
-from coresponder import csvio
 from coresponder import dictionary as dd
+from coresponder.csvio import jobs
 from coresponder.models import Encounter, ImportJob
 from coresponder.services import today
 from marc_safety.celery import app
@@ -84,7 +84,7 @@ def test_a_real_worker_imports_a_large_file_with_progress(
     settings.MEDIA_ROOT = WORKER_MEDIA_ROOT  # where the worker's storage reads the upload
     manager = make_staff(roles=[Role.PROGRAM_MANAGER])
     data = generated_file(ROWS)
-    job = csvio.import_job_create(
+    job = jobs.import_job_create(
         kind="encounters", upload=SimpleUploadedFile("large.csv", data), by=manager
     )
     assert job.total_rows == ROWS
@@ -99,7 +99,7 @@ def test_a_real_worker_imports_a_large_file_with_progress(
     while time.monotonic() < deadline:
         status, processed = ImportJob.objects.values_list("status", "processed_rows").get(pk=job.pk)
         seen.append((status, processed, Encounter.objects.count()))
-        if status not in csvio.RUNNING:
+        if status not in jobs.RUNNING:
             break
         time.sleep(0.2)
     elapsed = time.monotonic() - started

@@ -31,7 +31,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection, connections
 
 from accounts.roles import Role
-from coresponder import csvio, tasks
+from coresponder import tasks
+from coresponder.csvio import jobs, lock
 from coresponder.models import Encounter, ImportJob
 from marc_safety.celery import app
 from marc_safety.settings_test import MEDIA_ROOT as WORKER_MEDIA_ROOT
@@ -166,7 +167,7 @@ def lock_holder(job_id: int) -> int | None:
             "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
             "AND classid = %s::oid AND objid = %s::oid AND objsubid = 2 "
             "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            [csvio._LOCK_NAMESPACE, job_id],
+            [lock.LOCK_NAMESPACE, job_id],
         )
         row = cursor.fetchone()
     return row[0] if row else None
@@ -180,7 +181,7 @@ def test_an_import_whose_worker_is_killed_is_resumed_by_another_worker_exactly_o
     settings.MEDIA_ROOT = WORKER_MEDIA_ROOT  # where the workers' storage reads the upload
     settings.IMPORT_LEASE_SECONDS = LEASE  # for the sweep run here
     manager = make_staff(roles=[Role.PROGRAM_MANAGER])
-    job = csvio.import_job_create(
+    job = jobs.import_job_create(
         kind="encounters", upload=SimpleUploadedFile("big.csv", generated_file(ROWS)), by=manager
     )
     db = connection.settings_dict
@@ -213,10 +214,10 @@ def test_an_import_whose_worker_is_killed_is_resumed_by_another_worker_exactly_o
                 "coresponder.import_run", args=[job_id], queue=workers.queue
             ),
         )
-        resumed = wait_for(lambda: csvio.import_jobs_resume(), timeout=30, interval=1.0)
+        resumed = wait_for(lambda: jobs.import_jobs_resume(), timeout=30, interval=1.0)
         assert resumed == [job.pk], workers.logs()
         done = wait_for(
-            lambda: ImportJob.objects.filter(pk=job.pk).exclude(status__in=csvio.RUNNING).first(),
+            lambda: ImportJob.objects.filter(pk=job.pk).exclude(status__in=jobs.RUNNING).first(),
             timeout=60,
             interval=0.25,
         )
@@ -250,7 +251,7 @@ def queued(make_staff):
 
     def make(rows: int = 6) -> ImportJob:
         upload = SimpleUploadedFile("small.csv", generated_file(rows))
-        return csvio.import_job_create(kind="encounters", upload=upload, by=manager)
+        return jobs.import_job_create(kind="encounters", upload=upload, by=manager)
 
     return make
 
@@ -277,7 +278,7 @@ def test_a_lock_held_by_a_session_without_sign_of_life_is_taken_over(queued, set
     job = queued()
     ImportJob.objects.filter(pk=job.pk).update(status="importing")  # its runner vanished
     with another_session() as dead_runner:
-        run_sql(dead_runner, "SELECT pg_advisory_lock(%s, %s)", [csvio._LOCK_NAMESPACE, job.pk])
+        run_sql(dead_runner, "SELECT pg_advisory_lock(%s, %s)", [lock.LOCK_NAMESPACE, job.pk])
         time.sleep(0.6)  # silent for longer than the (shortened) lease
 
         assert tasks.import_run(job.pk) is True
@@ -296,13 +297,13 @@ def test_a_runner_with_a_live_heartbeat_is_left_alone_though_its_session_is_busy
     ImportJob.objects.filter(pk=job.pk).update(status="importing")
     with another_session() as runner, another_session() as heartbeat:
         (pid,) = run_sql(runner, "SELECT pg_backend_pid()")[0]
-        run_sql(runner, "SELECT pg_advisory_lock(%s, %s)", [csvio._LOCK_NAMESPACE, job.pk])
-        run_sql(heartbeat, "SET application_name = %s", [f"{csvio.RUNNER_NAME}{job.pk}:{pid}"])
+        run_sql(runner, "SELECT pg_advisory_lock(%s, %s)", [lock.LOCK_NAMESPACE, job.pk])
+        run_sql(heartbeat, "SET application_name = %s", [f"{lock.RUNNER_NAME}{job.pk}:{pid}"])
         time.sleep(0.6)  # the lock holder is silent (a long COPY), its heartbeat is not:
         run_sql(heartbeat, "SELECT 1")
 
         assert tasks.import_run(job.pk) is False
-        assert csvio.import_jobs_resume() == []  # the sweep leaves it alone too
+        assert jobs.import_jobs_resume() == []  # the sweep leaves it alone too
         assert run_sql(runner, "SELECT 1") == [(1,)]
     assert ImportJob.objects.get(pk=job.pk).status == "importing"
     assert not Encounter.objects.exists()
@@ -314,11 +315,11 @@ def test_the_sweep_queues_started_jobs_without_a_runner_at_once(queued, settings
     orphan, running, fresh = queued(), queued(), queued()
     ImportJob.objects.filter(pk__in=[orphan.pk, running.pk]).update(status="checking")
     queued_ids = []
-    monkeypatch.setattr(csvio, "_enqueue", queued_ids.append)
+    monkeypatch.setattr(jobs, "_enqueue", queued_ids.append)
     with another_session() as runner:  # a live runner, active just now
-        run_sql(runner, "SELECT pg_advisory_lock(%s, %s)", [csvio._LOCK_NAMESPACE, running.pk])
+        run_sql(runner, "SELECT pg_advisory_lock(%s, %s)", [lock.LOCK_NAMESPACE, running.pk])
 
-        assert csvio.import_jobs_resume() == [orphan.pk]
+        assert jobs.import_jobs_resume() == [orphan.pk]
 
     assert queued_ids == [orphan.pk]  # fresh: queued a moment ago, its task is on its way
     assert ImportJob.objects.get(pk=fresh.pk).status == "queued"

@@ -71,7 +71,10 @@ class Cluster:
         self.tmp_path = tmp_path
         self.media_root = Path(settings.MEDIA_ROOT)
         self.processes: list[tuple[subprocess.Popen, Path]] = []
-        self.client = Celery("reports-test", broker=broker_url, backend=broker_url)
+        # Not the current app: the test process keeps running shared tasks eagerly on its own.
+        self.client = Celery(
+            "reports-test", broker=broker_url, backend=broker_url, set_as_current=False
+        )
         self.client.conf.broker_connection_retry_on_startup = True
         self.result_ids: list[str] = []
 

@@ -25,13 +25,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import AuditEvent, AuditOutcome
 from accounts.roles import Role
+from tests.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +172,7 @@ def world(make_staff):
     from tests.training.factories import EventFactory, RegistrationFactory
     from training import links
     from training.models import EventDocument
-    from training.views_history import history_token
+    from training.services import history_token
 
     area = AreaFactory()
     page = PageFactory(area=area)
@@ -228,21 +227,11 @@ def world(make_staff):
     )
 
 
-def _signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 @pytest.fixture
 def clients(world):
     found = {ANONYMOUS: Client()}
     for role, user in world.users.items():
-        found[role] = _signed_in(user)
+        found[role] = signed_in_client(user)
     # The role groups exist for every account (a flushed database recreates them).
     assert Group.objects.filter(name__in=Role.values).count() == len(Role.values)
     return found

@@ -22,7 +22,7 @@ from peersupport.models import (
 from peersupport.selectors import member_suggestions
 from peersupport.services import activity_log, request_assign
 from peersupport.views_coordinator import waiting_since
-from tests.peersupport.factories import OrganizationFactory, member_for, submitted_request
+from tests.peersupport.factories import OrganizationFactory, submitted_request
 
 pytestmark = pytest.mark.django_db
 
@@ -32,34 +32,13 @@ def url(name: str, **kwargs) -> str:
 
 
 @pytest.fixture
-def coordinator(make_staff):
-    return make_staff(roles=[Role.PEER_SUPPORT_COORDINATOR], first_name="Casey", last_name="Coord")
-
-
-@pytest.fixture
-def coordinator_client(coordinator, staff_client):
-    return staff_client(coordinator)
-
-
-@pytest.fixture
-def make_member(make_staff):
-    """A team member (a staff account with the Peer team member role and a roster entry)."""
-
-    def make(*, first_name="Pat", last_name="Peer", **fields) -> TeamMember:
-        user = make_staff(roles=[Role.PEER_TEAM_MEMBER], first_name=first_name, last_name=last_name)
-        return member_for(user, **fields)
-
-    return make
-
-
-@pytest.fixture
-def world(make_member, coordinator):
+def world(make_team_member, peer_coordinator):
     """A new request with one assigned member; another member; and an unassigned request."""
     support_request, _ = submitted_request()
-    assigned = make_member(first_name="Alex", last_name="Assigned")
-    request_assign(support_request=support_request, members=[assigned], by=coordinator)
+    assigned = make_team_member(first_name="Alex", last_name="Assigned")
+    request_assign(support_request=support_request, members=[assigned], by=peer_coordinator)
     support_request.refresh_from_db()
-    other = make_member(first_name="Olive", last_name="Other")
+    other = make_team_member(first_name="Olive", last_name="Other")
     fresh, _ = submitted_request(urgency="now")
     return SimpleNamespace(request=support_request, assigned=assigned, other=other, fresh=fresh)
 
@@ -160,8 +139,8 @@ def test_coordinator_actions_refuse_outsiders_and_change_nothing(
     assert world.other.member_type == "peer"
 
 
-def test_a_request_that_does_not_exist_is_not_found(coordinator_client):
-    assert coordinator_client.get(url("request_detail", pk=999_999)).status_code == 404
+def test_a_request_that_does_not_exist_is_not_found(peer_coordinator_client):
+    assert peer_coordinator_client.get(url("request_detail", pk=999_999)).status_code == 404
 
 
 def test_staff_landing_lists_peer_support_for_coordinators_and_members(
@@ -185,13 +164,13 @@ def test_staff_landing_lists_peer_support_for_coordinators_and_members(
     assert "/staff/peer-support/" not in client.get(landing).content.decode()
 
 
-def test_coordinator_role_holds_the_admin_permissions_it_needs(coordinator, make_staff):
-    assert coordinator.has_perm("peersupport.add_teammember")
-    assert coordinator.has_perm("peersupport.change_teammember")
-    assert coordinator.has_perm("peersupport.change_supportrequest")
-    assert coordinator.has_perm("peersupport.view_statuschange")
-    assert not coordinator.has_perm("peersupport.delete_supportrequest")
-    assert not coordinator.has_perm("peersupport.change_statuschange")
+def test_coordinator_role_holds_the_admin_permissions_it_needs(peer_coordinator, make_staff):
+    assert peer_coordinator.has_perm("peersupport.add_teammember")
+    assert peer_coordinator.has_perm("peersupport.change_teammember")
+    assert peer_coordinator.has_perm("peersupport.change_supportrequest")
+    assert peer_coordinator.has_perm("peersupport.view_statuschange")
+    assert not peer_coordinator.has_perm("peersupport.delete_supportrequest")
+    assert not peer_coordinator.has_perm("peersupport.change_statuschange")
     member = make_staff(roles=[Role.PEER_TEAM_MEMBER])
     assert not member.has_perm("peersupport.view_supportrequest")
 
@@ -199,7 +178,7 @@ def test_coordinator_role_holds_the_admin_permissions_it_needs(coordinator, make
 # --- Queue -----------------------------------------------------------------------------------
 
 
-def test_queue_lists_open_requests_by_urgency_then_age(coordinator_client):
+def test_queue_lists_open_requests_by_urgency_then_age(peer_coordinator_client):
     week_old, _ = submitted_request(urgency="week")
     week_old = submitted_ago(week_old, days=3)
     today_new, _ = submitted_request(urgency="today")
@@ -211,20 +190,20 @@ def test_queue_lists_open_requests_by_urgency_then_age(coordinator_client):
     now_old, _ = submitted_request(urgency="now")
     now_old = submitted_ago(now_old, hours=2)
 
-    html = coordinator_client.get(url("queue")).content.decode()
+    html = peer_coordinator_client.get(url("queue")).content.decode()
 
     order = [now_old, now_new, today_old, today_new, week_old]
     positions = [html.index(r.reference) for r in order]
     assert positions == sorted(positions)
 
 
-def test_queue_rows_show_the_waiting_clock_but_no_contact_details(coordinator_client):
+def test_queue_rows_show_the_waiting_clock_but_no_contact_details(peer_coordinator_client):
     support_request, _ = submitted_request(
         contact_name="Robin Requester", agency=OrganizationFactory(name="Lee's Summit 911")
     )
     support_request = submitted_ago(support_request, hours=3, minutes=20, seconds=10)
 
-    html = coordinator_client.get(url("queue")).content.decode()
+    html = peer_coordinator_client.get(url("queue")).content.decode()
 
     assert "3 h 20 min ago" in html
     assert (
@@ -244,42 +223,44 @@ def test_waiting_clock_reads_in_minutes_hours_and_days():
     assert waiting_since(now - dt.timedelta(days=2, hours=5, minutes=9), now) == "2 d 5 h ago"
 
 
-def test_queue_filters_by_status_and_keeps_closed_and_declined_apart(coordinator_client):
+def test_queue_filters_by_status_and_keeps_closed_and_declined_apart(peer_coordinator_client):
     new, _ = submitted_request()
     outside, _ = submitted_request(outside_agency_name="Wichita regional 911")
     closed = with_status(submitted_request()[0], RequestStatus.CLOSED)
     declined = with_status(submitted_request()[0], RequestStatus.DECLINED)
 
-    html = coordinator_client.get(url("queue")).content.decode()
+    html = peer_coordinator_client.get(url("queue")).content.decode()
     assert new.reference in html and outside.reference in html
     assert closed.reference not in html and declined.reference not in html
 
-    html = coordinator_client.get(url("queue"), {"status": "awaiting_approval"}).content.decode()
+    html = peer_coordinator_client.get(
+        url("queue"), {"status": "awaiting_approval"}
+    ).content.decode()
     assert outside.reference in html and new.reference not in html
 
-    html = coordinator_client.get(url("queue_finished")).content.decode()
+    html = peer_coordinator_client.get(url("queue_finished")).content.decode()
     assert closed.reference in html and declined.reference in html
     assert new.reference not in html
 
 
 def test_queue_query_count_does_not_grow_with_its_rows(
-    coordinator_client, django_assert_max_num_queries
+    peer_coordinator_client, django_assert_max_num_queries
 ):
     for _ in range(3):
         submitted_request(agency=OrganizationFactory())
     with django_assert_max_num_queries(12) as few:
-        coordinator_client.get(url("queue"))
+        peer_coordinator_client.get(url("queue"))
     for _ in range(10):
         submitted_request(agency=OrganizationFactory())
     with django_assert_max_num_queries(len(few)):
-        coordinator_client.get(url("queue"))
+        peer_coordinator_client.get(url("queue"))
 
 
 # --- Request detail and status actions ------------------------------------------------------
 
 
 def test_detail_shows_every_field_history_assignments_and_activity(
-    coordinator_client, world, coordinator
+    peer_coordinator_client, world, peer_coordinator
 ):
     activity_log(
         support_request=world.request,
@@ -289,8 +270,9 @@ def test_detail_shows_every_field_history_assignments_and_activity(
         people_reached=5,
         hours=Decimal("2.5"),
         follow_up_needed=True,
+        by=peer_coordinator,
     )
-    html = coordinator_client.get(url("request_detail", pk=world.request.pk)).content.decode()
+    html = peer_coordinator_client.get(url("request_detail", pk=world.request.pk)).content.decode()
 
     assert world.request.reference in html
     for text in (
@@ -309,10 +291,10 @@ def test_detail_shows_every_field_history_assignments_and_activity(
         assert text in html, text
 
 
-def test_every_view_of_a_request_is_audited(coordinator_client, world, coordinator):
+def test_every_view_of_a_request_is_audited(peer_coordinator_client, world, peer_coordinator):
     target = url("request_detail", pk=world.request.pk)
-    coordinator_client.get(target)
-    coordinator_client.get(target)
+    peer_coordinator_client.get(target)
+    peer_coordinator_client.get(target)
 
     events = AuditEvent.objects.filter(
         action=AuditAction.VIEW,
@@ -320,26 +302,28 @@ def test_every_view_of_a_request_is_audited(coordinator_client, world, coordinat
         object_id=str(world.request.pk),
     )
     assert events.count() == 2
-    assert {e.actor_id for e in events} == {coordinator.pk}
+    assert {e.actor_id for e in events} == {peer_coordinator.pk}
     assert views_of(world.fresh) == 0
 
 
-def test_only_the_coordinators_moves_are_offered(coordinator_client):
+def test_only_the_coordinators_moves_are_offered(peer_coordinator_client):
     support_request, _ = submitted_request(outside_agency_name="Wichita regional 911")
-    html = coordinator_client.get(url("request_detail", pk=support_request.pk)).content.decode()
+    html = peer_coordinator_client.get(
+        url("request_detail", pk=support_request.pk)
+    ).content.decode()
     assert 'value="approved"' in html and 'value="declined"' in html
     assert 'value="assigned"' not in html and 'value="contacted"' not in html
     assert "approve it before assigning" in html
 
     assigned = with_status(submitted_request()[0], RequestStatus.ASSIGNED)
-    html = coordinator_client.get(url("request_detail", pk=assigned.pk)).content.decode()
+    html = peer_coordinator_client.get(url("request_detail", pk=assigned.pk)).content.decode()
     assert 'value="contacted"' in html and 'value="closed"' in html
     assert 'value="approved"' not in html
 
 
-def test_approving_moves_the_request_and_records_who(coordinator_client, coordinator):
+def test_approving_moves_the_request_and_records_who(peer_coordinator_client, peer_coordinator):
     support_request, _ = submitted_request(outside_agency_name="Wichita regional 911")
-    response = coordinator_client.post(
+    response = peer_coordinator_client.post(
         url("request_status", pk=support_request.pk), {"to_status": "approved"}
     )
     assert response.status_code == 302
@@ -349,16 +333,37 @@ def test_approving_moves_the_request_and_records_who(coordinator_client, coordin
     assert (change.from_status, change.to_status, change.by) == (
         "awaiting_approval",
         "approved",
-        coordinator,
+        peer_coordinator,
+    )
+
+
+def test_a_move_is_audited_with_the_coordinators_address_and_page(
+    peer_coordinator_client, peer_coordinator
+):
+    support_request, _ = submitted_request()
+    target = url("request_status", pk=support_request.pk)
+    peer_coordinator_client.post(target, {"to_status": "approved"}, REMOTE_ADDR="198.51.100.20")
+
+    event = AuditEvent.objects.get(
+        action=AuditAction.UPDATE,
+        object_type="peersupport.supportrequest",
+        object_id=str(support_request.pk),
+    )
+    assert (event.actor_id, event.ip_address, event.path) == (
+        peer_coordinator.pk,
+        "198.51.100.20",
+        target,
     )
 
 
 @pytest.mark.parametrize("to_status", ["contacted", "closed", "completed", "assigned", "new"])
-def test_a_forbidden_move_is_refused_with_409_and_changes_nothing(coordinator_client, to_status):
+def test_a_forbidden_move_is_refused_with_409_and_changes_nothing(
+    peer_coordinator_client, to_status
+):
     support_request, _ = submitted_request()
     changes = StatusChange.objects.count()
 
-    response = coordinator_client.post(
+    response = peer_coordinator_client.post(
         url("request_status", pk=support_request.pk), {"to_status": to_status}
     )
 
@@ -369,9 +374,9 @@ def test_a_forbidden_move_is_refused_with_409_and_changes_nothing(coordinator_cl
     assert StatusChange.objects.count() == changes
 
 
-def test_an_unknown_status_is_a_bad_request(coordinator_client):
+def test_an_unknown_status_is_a_bad_request(peer_coordinator_client):
     support_request, _ = submitted_request()
-    response = coordinator_client.post(
+    response = peer_coordinator_client.post(
         url("request_status", pk=support_request.pk), {"to_status": "vanished"}
     )
     assert response.status_code == 400
@@ -379,13 +384,15 @@ def test_an_unknown_status_is_a_bad_request(coordinator_client):
     assert support_request.status == RequestStatus.NEW
 
 
-def test_confidentiality_exception_is_a_flag_and_is_audited(coordinator_client, coordinator):
+def test_confidentiality_exception_is_a_flag_and_is_audited(
+    peer_coordinator_client, peer_coordinator
+):
     support_request, _ = submitted_request()
     target = url("request_detail", pk=support_request.pk)
-    page = coordinator_client.get(target).content.decode()
+    page = peer_coordinator_client.get(target).content.decode()
     assert 'name="applied"' in page and "<textarea" not in page
 
-    response = coordinator_client.post(
+    response = peer_coordinator_client.post(
         url("request_confidentiality", pk=support_request.pk), {"applied": "on"}
     )
 
@@ -398,54 +405,56 @@ def test_confidentiality_exception_is_a_flag_and_is_audited(coordinator_client, 
         object_id=str(support_request.pk),
         detail__confidentiality_exception=True,
     )
-    assert event.actor_id == coordinator.pk
+    assert event.actor_id == peer_coordinator.pk
 
-    coordinator_client.post(url("request_confidentiality", pk=support_request.pk), {})
+    peer_coordinator_client.post(url("request_confidentiality", pk=support_request.pk), {})
     support_request.refresh_from_db()
     assert not support_request.confidentiality_exception
     assert AuditEvent.objects.filter(detail__confidentiality_exception=False).count() == 1
 
 
 def test_detail_query_count_does_not_grow_with_history_and_members(
-    coordinator_client, coordinator, make_member, django_assert_max_num_queries
+    peer_coordinator_client, peer_coordinator, make_team_member, django_assert_max_num_queries
 ):
     support_request, _ = submitted_request()
-    make_member(on_call=True)
+    make_team_member(on_call=True)
     target = url("request_detail", pk=support_request.pk)
     with django_assert_max_num_queries(30) as few:
-        coordinator_client.get(target)
-    members = [make_member(first_name=f"M{n}", home_agency=OrganizationFactory()) for n in range(6)]
+        peer_coordinator_client.get(target)
+    members = [
+        make_team_member(first_name=f"M{n}", home_agency=OrganizationFactory()) for n in range(6)
+    ]
     for member in members:
-        make_member(first_name=f"S{member.pk}")
-    request_assign(support_request=support_request, members=members[:3], by=coordinator)
+        make_team_member(first_name=f"S{member.pk}")
+    request_assign(support_request=support_request, members=members[:3], by=peer_coordinator)
     with django_assert_max_num_queries(len(few)):
-        coordinator_client.get(target)
+        peer_coordinator_client.get(target)
 
 
 # --- Assignment ------------------------------------------------------------------------------
 
 
 def test_assigning_members_creates_assignments_moves_status_and_emails_only_a_link(
-    coordinator_client,
-    coordinator,
-    make_member,
+    peer_coordinator_client,
+    peer_coordinator,
+    make_team_member,
     django_capture_on_commit_callbacks,
     mailoutbox,
 ):
     agency = OrganizationFactory(name="Blue Springs Police", kind="police")
     support_request, _ = submitted_request(agency=agency, incident_kind=IncidentKind.SUICIDE)
-    first = make_member(first_name="Fran", last_name="First")
-    second = make_member(first_name="Sid", last_name="Second")
+    first = make_team_member(first_name="Fran", last_name="First")
+    second = make_team_member(first_name="Sid", last_name="Second")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = coordinator_client.post(
+        response = peer_coordinator_client.post(
             url("request_assign", pk=support_request.pk), {"members": [first.pk, second.pk]}
         )
 
     assert response.status_code == 302
     support_request.refresh_from_db()
     assert support_request.status == RequestStatus.ASSIGNED
-    assert support_request.changes.last().by == coordinator
+    assert support_request.changes.last().by == peer_coordinator
     assert set(
         Assignment.objects.filter(request=support_request).values_list("member", flat=True)
     ) == {
@@ -468,18 +477,20 @@ def test_assigning_members_creates_assignments_moves_status_and_emails_only_a_li
             assert secret not in body, secret
 
 
-def test_assigning_nobody_or_an_excluded_member_is_refused(coordinator_client, make_member):
+def test_assigning_nobody_or_an_excluded_member_is_refused(
+    peer_coordinator_client, make_team_member
+):
     agency = OrganizationFactory()
     support_request, _ = submitted_request(agency=agency)
-    own_agency = make_member(home_agency=agency)
-    untrained = make_member(training_hours=12)
+    own_agency = make_team_member(home_agency=agency)
+    untrained = make_team_member(training_hours=12)
     target = url("request_assign", pk=support_request.pk)
 
-    nobody = coordinator_client.post(target, {})
+    nobody = peer_coordinator_client.post(target, {})
     assert nobody.status_code == 400
     assert "Choose at least one team member." in nobody.content.decode()
     for excluded in (own_agency, untrained):
-        response = coordinator_client.post(target, {"members": [excluded.pk]})
+        response = peer_coordinator_client.post(target, {"members": [excluded.pk]})
         assert response.status_code == 400
         assert "cannot take this request" in response.content.decode()
 
@@ -489,32 +500,36 @@ def test_assigning_nobody_or_an_excluded_member_is_refused(coordinator_client, m
 
 
 def test_an_out_of_region_request_cannot_be_assigned_before_approval(
-    coordinator_client, make_member
+    peer_coordinator_client, make_team_member
 ):
     support_request, _ = submitted_request(outside_agency_name="Wichita regional 911")
-    member = make_member()
+    member = make_team_member()
     target = url("request_assign", pk=support_request.pk)
 
-    page = coordinator_client.get(url("request_detail", pk=support_request.pk)).content.decode()
+    page = peer_coordinator_client.get(
+        url("request_detail", pk=support_request.pk)
+    ).content.decode()
     assert f'name="members" value="{member.pk}"' not in page
-    refused = coordinator_client.post(target, {"members": [member.pk]})
+    refused = peer_coordinator_client.post(target, {"members": [member.pk]})
     assert refused.status_code == 409
     assert "approve it before assigning" in refused.content.decode()
     assert not Assignment.objects.exists()
     support_request.refresh_from_db()
     assert support_request.status == RequestStatus.AWAITING_APPROVAL
 
-    coordinator_client.post(url("request_status", pk=support_request.pk), {"to_status": "approved"})
-    assert coordinator_client.post(target, {"members": [member.pk]}).status_code == 302
+    peer_coordinator_client.post(
+        url("request_status", pk=support_request.pk), {"to_status": "approved"}
+    )
+    assert peer_coordinator_client.post(target, {"members": [member.pk]}).status_code == 302
     support_request.refresh_from_db()
     assert support_request.status == RequestStatus.ASSIGNED
     assert Assignment.objects.filter(request=support_request, member=member).exists()
 
 
-def test_a_closed_request_cannot_be_assigned(coordinator_client, make_member):
+def test_a_closed_request_cannot_be_assigned(peer_coordinator_client, make_team_member):
     support_request = with_status(submitted_request()[0], RequestStatus.CLOSED)
-    response = coordinator_client.post(
-        url("request_assign", pk=support_request.pk), {"members": [make_member().pk]}
+    response = peer_coordinator_client.post(
+        url("request_assign", pk=support_request.pk), {"members": [make_team_member().pk]}
     )
     assert response.status_code == 409
     assert not Assignment.objects.exists()
@@ -523,52 +538,52 @@ def test_a_closed_request_cannot_be_assigned(coordinator_client, make_member):
 # --- Suggestions -----------------------------------------------------------------------------
 
 
-def test_suggestions_never_include_members_of_the_requesters_agency(make_member):
+def test_suggestions_never_include_members_of_the_requesters_agency(make_team_member):
     agency = OrganizationFactory(name="Independence 911")
     support_request, _ = submitted_request(agency=agency)
-    own = make_member(home_agency=agency)
-    elsewhere = make_member(home_agency=OrganizationFactory(name="Raytown 911"))
+    own = make_team_member(home_agency=agency)
+    elsewhere = make_team_member(home_agency=OrganizationFactory(name="Raytown 911"))
     suggested = list(member_suggestions(support_request))
     assert elsewhere in suggested and own not in suggested
 
 
-def test_command_level_requests_go_to_the_command_team_only(make_member):
+def test_command_level_requests_go_to_the_command_team_only(make_team_member):
     support_request, _ = submitted_request(request_type="command")
-    peer = make_member(member_type="peer", on_call=True)
-    command = make_member(member_type="command")
+    peer = make_team_member(member_type="peer", on_call=True)
+    command = make_team_member(member_type="command")
     assert list(member_suggestions(support_request)) == [command]
     assert peer.assignable
 
 
-def test_other_requests_suggest_peers_before_command_members(make_member):
+def test_other_requests_suggest_peers_before_command_members(make_team_member):
     support_request, _ = submitted_request(request_type="phone")
-    command = make_member(member_type="command", on_call=True, last_name="Aaron")
-    peer = make_member(member_type="peer", last_name="Zed")
+    command = make_team_member(member_type="command", on_call=True, last_name="Aaron")
+    peer = make_team_member(member_type="peer", last_name="Zed")
     assert list(member_suggestions(support_request)) == [peer, command]
 
 
-def test_members_on_call_are_suggested_first(make_member):
+def test_members_on_call_are_suggested_first(make_team_member):
     support_request, _ = submitted_request()
-    off = make_member(last_name="Abbott", on_call=False)
-    on = make_member(last_name="Young", on_call=True)
+    off = make_team_member(last_name="Abbott", on_call=False)
+    on = make_team_member(last_name="Young", on_call=True)
     assert list(member_suggestions(support_request)) == [on, off]
 
 
-def test_the_requesters_discipline_comes_before_others(make_member):
+def test_the_requesters_discipline_comes_before_others(make_team_member):
     support_request, _ = submitted_request(agency=OrganizationFactory(kind="fire"))
-    dispatch = make_member(last_name="Abbott", discipline="dispatch")
-    fire = make_member(last_name="Young", discipline="fire")
+    dispatch = make_team_member(last_name="Abbott", discipline="dispatch")
+    fire = make_team_member(last_name="Young", discipline="fire")
     assert list(member_suggestions(support_request)) == [fire, dispatch]
 
     sheriff, _ = submitted_request(agency=OrganizationFactory(kind="sheriff"))
-    law = make_member(last_name="Zimmer", discipline="law")
+    law = make_team_member(last_name="Zimmer", discipline="law")
     assert list(member_suggestions(sheriff))[0] == law
 
 
-def test_on_call_outranks_discipline_and_unknown_discipline_has_no_preference(make_member):
+def test_on_call_outranks_discipline_and_unknown_discipline_has_no_preference(make_team_member):
     support_request, _ = submitted_request(agency=OrganizationFactory(kind="psap"))
-    match = make_member(last_name="Abbott", discipline="dispatch")
-    on_call = make_member(last_name="Young", discipline="ems", on_call=True)
+    match = make_team_member(last_name="Abbott", discipline="dispatch")
+    on_call = make_team_member(last_name="Young", discipline="ems", on_call=True)
     assert list(member_suggestions(support_request)) == [on_call, match]
 
     outside, _ = submitted_request(outside_agency_name="Wichita regional 911")
@@ -576,15 +591,15 @@ def test_on_call_outranks_discipline_and_unknown_discipline_has_no_preference(ma
     assert list(member_suggestions(outside)) == [on_call, match]
 
 
-def test_members_with_fewer_open_assignments_come_first(make_member, coordinator):
+def test_members_with_fewer_open_assignments_come_first(make_team_member, peer_coordinator):
     support_request, _ = submitted_request()
-    busy = make_member(last_name="Abbott")
-    free = make_member(last_name="Young")
+    busy = make_team_member(last_name="Abbott")
+    free = make_team_member(last_name="Young")
     for _ in range(2):
         other, _ = submitted_request()
-        request_assign(support_request=other, members=[busy], by=coordinator)
+        request_assign(support_request=other, members=[busy], by=peer_coordinator)
     closed, _ = submitted_request()
-    request_assign(support_request=closed, members=[free], by=coordinator)
+    request_assign(support_request=closed, members=[free], by=peer_coordinator)
     with_status(closed, RequestStatus.CLOSED)  # a finished request is no load
 
     suggested = list(member_suggestions(support_request))
@@ -592,24 +607,28 @@ def test_members_with_fewer_open_assignments_come_first(make_member, coordinator
     assert [m.open_assignments for m in suggested] == [0, 2]
 
 
-def test_members_not_assignable_or_already_assigned_are_not_suggested(make_member, coordinator):
+def test_members_not_assignable_or_already_assigned_are_not_suggested(
+    make_team_member, peer_coordinator
+):
     support_request, _ = submitted_request()
-    ready = make_member(training_hours=40)
-    make_member(training_hours=Decimal("39.5"))
-    make_member(active=False)
+    ready = make_team_member(training_hours=40)
+    make_team_member(training_hours=Decimal("39.5"))
+    make_team_member(active=False)
     assert list(member_suggestions(support_request)) == [ready]
 
-    request_assign(support_request=support_request, members=[ready], by=coordinator)
+    request_assign(support_request=support_request, members=[ready], by=peer_coordinator)
     assert list(member_suggestions(support_request)) == []
 
 
-def test_detail_page_offers_the_suggestions_in_order(coordinator_client, make_member):
+def test_detail_page_offers_the_suggestions_in_order(peer_coordinator_client, make_team_member):
     support_request, _ = submitted_request()
-    off = make_member(first_name="Olga", last_name="Off")
-    on = make_member(first_name="Oscar", last_name="On", on_call=True)
-    make_member(first_name="Trainee", last_name="Tess", training_hours=10)
+    off = make_team_member(first_name="Olga", last_name="Off")
+    on = make_team_member(first_name="Oscar", last_name="On", on_call=True)
+    make_team_member(first_name="Trainee", last_name="Tess", training_hours=10)
 
-    html = coordinator_client.get(url("request_detail", pk=support_request.pk)).content.decode()
+    html = peer_coordinator_client.get(
+        url("request_detail", pk=support_request.pk)
+    ).content.decode()
 
     assert html.index(f'value="{on.pk}"') < html.index(f'value="{off.pk}"')
     assert "Trainee Tess" not in html
@@ -618,25 +637,27 @@ def test_detail_page_offers_the_suggestions_in_order(coordinator_client, make_me
 # --- Team roster -----------------------------------------------------------------------------
 
 
-def test_roster_filters_and_flags_members_not_yet_assignable(coordinator_client, make_member):
-    make_member(first_name="Cora", last_name="Command", member_type="command", on_call=True)
-    make_member(first_name="Nia", last_name="Newbie", training_hours=20)
-    make_member(first_name="Ian", last_name="Inactive", active=False, discipline="fire")
+def test_roster_filters_and_flags_members_not_yet_assignable(
+    peer_coordinator_client, make_team_member
+):
+    make_team_member(first_name="Cora", last_name="Command", member_type="command", on_call=True)
+    make_team_member(first_name="Nia", last_name="Newbie", training_hours=20)
+    make_team_member(first_name="Ian", last_name="Inactive", active=False, discipline="fire")
 
-    html = coordinator_client.get(url("roster")).content.decode()
+    html = peer_coordinator_client.get(url("roster")).content.decode()
     assert "Cora Command" in html and "Nia Newbie" in html and "Ian Inactive" in html
     assert html.count("Not yet assignable") == 1
 
-    html = coordinator_client.get(url("roster"), {"member_type": "command"}).content.decode()
+    html = peer_coordinator_client.get(url("roster"), {"member_type": "command"}).content.decode()
     assert "Cora Command" in html and "Nia Newbie" not in html
 
-    html = coordinator_client.get(url("roster"), {"discipline": "fire"}).content.decode()
+    html = peer_coordinator_client.get(url("roster"), {"discipline": "fire"}).content.decode()
     assert "Ian Inactive" in html and "Cora Command" not in html
 
-    html = coordinator_client.get(url("roster"), {"active": "no"}).content.decode()
+    html = peer_coordinator_client.get(url("roster"), {"active": "no"}).content.decode()
     assert "Ian Inactive" in html and "Nia Newbie" not in html
 
-    html = coordinator_client.get(url("roster"), {"on_call": "yes"}).content.decode()
+    html = peer_coordinator_client.get(url("roster"), {"on_call": "yes"}).content.decode()
     assert "Cora Command" in html and "Nia Newbie" not in html
 
 
@@ -655,9 +676,9 @@ def member_form(user, **overrides) -> dict:
     return data
 
 
-def test_coordinator_adds_a_team_member(coordinator_client, make_staff):
+def test_coordinator_adds_a_team_member(peer_coordinator_client, make_staff):
     user = make_staff(roles=[Role.PEER_TEAM_MEMBER], first_name="Nora", last_name="New")
-    response = coordinator_client.post(url("roster_member_create"), member_form(user))
+    response = peer_coordinator_client.post(url("roster_member_create"), member_form(user))
     assert response.status_code == 302
     member = TeamMember.objects.get(user=user)
     assert member.training_hours == 44 and member.assignable and not member.on_call
@@ -667,18 +688,18 @@ def test_coordinator_adds_a_team_member(coordinator_client, make_staff):
 
 
 def test_roster_form_offers_only_peer_team_accounts_not_yet_on_the_roster(
-    coordinator_client, make_staff, make_member
+    peer_coordinator_client, make_staff, make_team_member
 ):
     outsider = make_staff(roles=[Role.TRAINING_COORDINATOR], first_name="Tom", last_name="Trainer")
-    listed = make_member(first_name="Lee", last_name="Listed")
+    listed = make_team_member(first_name="Lee", last_name="Listed")
     candidate = make_staff(roles=[Role.PEER_TEAM_MEMBER], first_name="Cam", last_name="Candidate")
 
-    page = coordinator_client.get(url("roster_member_create")).content.decode()
+    page = peer_coordinator_client.get(url("roster_member_create")).content.decode()
     assert "Cam Candidate" in page
     assert "Tom Trainer" not in page and "Lee Listed" not in page
 
     for user in (outsider, listed.user):
-        response = coordinator_client.post(url("roster_member_create"), member_form(user))
+        response = peer_coordinator_client.post(url("roster_member_create"), member_form(user))
         assert response.status_code == 400
     assert not TeamMember.objects.filter(user=outsider).exists()
     assert TeamMember.objects.filter(user=listed.user).count() == 1
@@ -694,21 +715,23 @@ def test_roster_form_offers_only_peer_team_accounts_not_yet_on_the_roster(
         ({"discipline": ""}, "discipline"),
     ],
 )
-def test_roster_form_rejects_invalid_values(coordinator_client, make_staff, overrides, field):
+def test_roster_form_rejects_invalid_values(peer_coordinator_client, make_staff, overrides, field):
     user = make_staff(roles=[Role.PEER_TEAM_MEMBER])
-    response = coordinator_client.post(url("roster_member_create"), member_form(user, **overrides))
+    response = peer_coordinator_client.post(
+        url("roster_member_create"), member_form(user, **overrides)
+    )
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert not TeamMember.objects.filter(user=user).exists()
 
 
-def test_coordinator_edits_a_team_member(coordinator_client, make_member):
-    member = make_member(first_name="Eve", last_name="Edit", training_hours=30)
+def test_coordinator_edits_a_team_member(peer_coordinator_client, make_team_member):
+    member = make_team_member(first_name="Eve", last_name="Edit", training_hours=30)
     target = url("roster_member_edit", pk=member.pk)
-    page = coordinator_client.get(target).content.decode()
+    page = peer_coordinator_client.get(target).content.decode()
     assert "Not yet assignable" in page
 
-    response = coordinator_client.post(
+    response = peer_coordinator_client.post(
         target,
         member_form(member.user, training_hours="41.5", on_call="on", member_type="command"),
     )
@@ -726,12 +749,9 @@ def test_coordinator_edits_a_team_member(coordinator_client, make_member):
 # --- Admin -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def admin_client(make_staff, staff_client):
-    return staff_client(make_staff(superuser=True))
-
-
-def test_admin_pages_open_requests_are_not_deleted_and_contact_is_read_only(admin_client, world):
+def test_admin_pages_open_requests_are_not_deleted_and_contact_is_read_only(
+    superuser_client, world
+):
     activity = activity_log(
         support_request=world.request,
         member=world.assigned,
@@ -740,6 +760,7 @@ def test_admin_pages_open_requests_are_not_deleted_and_contact_is_read_only(admi
         people_reached=1,
         hours=1,
         follow_up_needed=False,
+        by=world.assigned.user,
     )
     for path in (
         "/admin/peersupport/teammember/",
@@ -750,16 +771,16 @@ def test_admin_pages_open_requests_are_not_deleted_and_contact_is_read_only(admi
         f"/admin/peersupport/activity/{activity.pk}/change/",
         "/admin/peersupport/statuschange/",
     ):
-        assert admin_client.get(path).status_code == 200, path
+        assert superuser_client.get(path).status_code == 200, path
 
     change = f"/admin/peersupport/supportrequest/{world.request.pk}/change/"
     before = views_of(world.request)
-    html = admin_client.get(change).content.decode()
+    html = superuser_client.get(change).content.decode()
     assert views_of(world.request) == before + 1
     assert "Sam Supervisor" in html
     assert 'name="contact_name"' not in html and 'name="status"' not in html
     assert 'name="urgency"' in html
-    assert admin_client.get("/admin/peersupport/supportrequest/add/").status_code == 403
+    assert superuser_client.get("/admin/peersupport/supportrequest/add/").status_code == 403
     delete = f"/admin/peersupport/supportrequest/{world.request.pk}/delete/"
-    assert admin_client.get(delete).status_code == 403
-    assert admin_client.get("/admin/peersupport/statuschange/add/").status_code == 403
+    assert superuser_client.get(delete).status_code == 403
+    assert superuser_client.get("/admin/peersupport/statuschange/add/").status_code == 403

@@ -57,33 +57,18 @@ def contacted_after(support_request, wait: dt.timedelta, *, by) -> SupportReques
     return support_request
 
 
-@pytest.fixture
-def coordinator(make_staff):
-    return make_staff(roles=[Role.PEER_SUPPORT_COORDINATOR])
-
-
-@pytest.fixture
-def coordinator_client(coordinator, staff_client):
-    return staff_client(coordinator)
-
-
-@pytest.fixture
-def member(make_staff):
-    return member_for(make_staff(roles=[Role.PEER_TEAM_MEMBER]))
-
-
 # --- Time to first contact --------------------------------------------------------------
 
 
 def test_median_and_90th_percentile_of_time_to_first_contact_interpolate_in_postgres(
-    coordinator, coordinator_client
+    peer_coordinator, peer_coordinator_client
 ):
     for n, hours in enumerate([1, 2, 3, 4, 10], start=1):
         request = submitted_at(chicago(2025, 3, n, 9, 0))
-        contacted_after(request, dt.timedelta(hours=hours), by=coordinator)
+        contacted_after(request, dt.timedelta(hours=hours), by=peer_coordinator)
     submitted_at(chicago(2025, 3, 20, 9, 0))  # not contacted yet: left out
     outside = submitted_at(chicago(2024, 12, 31, 9, 0))  # before the period: left out
-    contacted_after(outside, dt.timedelta(hours=100), by=coordinator)
+    contacted_after(outside, dt.timedelta(hours=100), by=peer_coordinator)
 
     figures = dashboard.first_contact_times(Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30)))
 
@@ -91,12 +76,12 @@ def test_median_and_90th_percentile_of_time_to_first_contact_interpolate_in_post
     assert figures.median == dt.timedelta(hours=3)
     # percentile_cont(0.9): position 0.9 × (5 − 1) = 3.6 → 4 h + 0.6 × (10 h − 4 h) = 7.6 h
     assert figures.p90 == dt.timedelta(hours=7, minutes=36)
-    page = coordinator_client.get(URL, FIRST_HALF_2025).content.decode()
+    page = peer_coordinator_client.get(URL, FIRST_HALF_2025).content.decode()
     assert "3 h 0 min" in page
     assert "7 h 36 min" in page
 
 
-def test_time_to_first_contact_without_any_contact_shows_a_dash(coordinator_client):
+def test_time_to_first_contact_without_any_contact_shows_a_dash(peer_coordinator_client):
     submitted_at(chicago(2025, 2, 1, 9, 0))
     figures = dashboard.first_contact_times(Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30)))
     assert (figures.requests, figures.median, figures.p90) == (0, None, None)
@@ -114,7 +99,7 @@ def test_durations_read_as_hours_and_minutes(minutes, shown):
 # --- Requests by month ------------------------------------------------------------------
 
 
-def test_requests_by_month_count_each_kind_and_show_empty_months(coordinator_client):
+def test_requests_by_month_count_each_kind_and_show_empty_months(peer_coordinator_client):
     submitted_at(chicago(2025, 1, 5, 10), request_type="group")
     submitted_at(chicago(2025, 1, 28, 10), request_type="group")
     submitted_at(chicago(2025, 1, 30, 10), request_type="phone")
@@ -135,18 +120,18 @@ def test_requests_by_month_count_each_kind_and_show_empty_months(coordinator_cli
         (dt.date(2025, 3, 1), 0, 1, 1, 2, 1),
         (dt.date(2025, 4, 1), 0, 0, 0, 0, 0),
     ]
-    page = coordinator_client.get(URL, {"start": "2025-01-01", "end": "2025-04-30"})
+    page = peer_coordinator_client.get(URL, {"start": "2025-01-01", "end": "2025-04-30"})
     assert page.context["figures"].months == rows
     assert page.context["figures"].months_total.one_to_one == 3
     assert "February 2025" in page.content.decode()
 
 
-def test_the_monthly_table_downloads_as_csv(coordinator_client):
+def test_the_monthly_table_downloads_as_csv(peer_coordinator_client):
     submitted_at(chicago(2025, 1, 5, 10), request_type="group")
     submitted_at(chicago(2025, 3, 2, 10), request_type="in_person")
     submitted_at(chicago(2025, 3, 3, 10), request_type="phone")
 
-    response = coordinator_client.get(CSV_URL, {"start": "2025-01-01", "end": "2025-03-31"})
+    response = peer_coordinator_client.get(CSV_URL, {"start": "2025-01-01", "end": "2025-03-31"})
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -187,20 +172,20 @@ def test_incident_kinds_are_counted_with_every_kind_listed():
     }
 
 
-def test_out_of_region_requests_are_split_by_the_pre_approval_decision(coordinator):
+def test_out_of_region_requests_are_split_by_the_pre_approval_decision(peer_coordinator):
     def outside(day: int) -> SupportRequest:
         return submitted_at(chicago(2025, 4, day, 8), outside_agency_name="Wichita 911")
 
-    move(outside(1), RequestStatus.APPROVED, RequestStatus.ASSIGNED, by=coordinator)
-    move(outside(2), RequestStatus.DECLINED, RequestStatus.CLOSED, by=coordinator)
+    move(outside(1), RequestStatus.APPROVED, RequestStatus.ASSIGNED, by=peer_coordinator)
+    move(outside(2), RequestStatus.DECLINED, RequestStatus.CLOSED, by=peer_coordinator)
     # Approved first, declined later for another reason: the pre-approval was granted.
-    move(outside(3), RequestStatus.APPROVED, RequestStatus.DECLINED, by=coordinator)
+    move(outside(3), RequestStatus.APPROVED, RequestStatus.DECLINED, by=peer_coordinator)
     outside(4)  # still awaiting approval
     submitted_at(chicago(2025, 4, 5, 8))  # inside the region: not counted
     move(
         submitted_at(chicago(2025, 9, 1, 8), outside_agency_name="Omaha 911"),
         RequestStatus.APPROVED,
-        by=coordinator,
+        by=peer_coordinator,
     )  # after the period
 
     figures = dashboard.out_of_region(Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30)))
@@ -213,19 +198,20 @@ def test_out_of_region_requests_are_split_by_the_pre_approval_decision(coordinat
     )
 
 
-def test_people_reached_and_hours_are_summed_by_service_type(coordinator, member):
+def test_people_reached_and_hours_are_summed_by_service_type(peer_coordinator, team_member):
     request = submitted_at(chicago(2025, 5, 1, 9))
-    move(request, RequestStatus.ASSIGNED, by=coordinator)
+    move(request, RequestStatus.ASSIGNED, by=peer_coordinator)
 
     def log(day: dt.date, service: str, people: int, hours: str) -> None:
         activity_log(
             support_request=request,
-            member=member,
+            member=team_member,
             date=day,
             service_type=service,
             people_reached=people,
             hours=Decimal(hours),
             follow_up_needed=False,
+            by=peer_coordinator,
         )
 
     log(dt.date(2025, 5, 2), "debriefing", 9, "2.5")
@@ -253,19 +239,19 @@ def test_people_reached_and_hours_are_summed_by_service_type(coordinator, member
     assert figures.services_total.hours == Decimal("5.25")
 
 
-def test_open_requests_are_counted_by_status_today_whatever_the_period(coordinator):
+def test_open_requests_are_counted_by_status_today_whatever_the_period(peer_coordinator):
     submitted_at(chicago(2020, 1, 1, 9))  # new, submitted long before any period
     submitted_at(timezone.now())
-    move(submitted_at(timezone.now()), RequestStatus.ASSIGNED, by=coordinator)
+    move(submitted_at(timezone.now()), RequestStatus.ASSIGNED, by=peer_coordinator)
     move(
         submitted_at(timezone.now()),
         RequestStatus.ASSIGNED,
         RequestStatus.CONTACTED,
         RequestStatus.COMPLETED,
         RequestStatus.CLOSED,
-        by=coordinator,
+        by=peer_coordinator,
     )  # closed: not open
-    move(submitted_at(timezone.now()), RequestStatus.DECLINED, by=coordinator)  # not open
+    move(submitted_at(timezone.now()), RequestStatus.DECLINED, by=peer_coordinator)  # not open
     submitted_at(timezone.now(), outside_agency_name="Wichita 911")
 
     figures = dashboard.dashboard(Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31)))
@@ -286,7 +272,7 @@ def test_open_requests_are_counted_by_status_today_whatever_the_period(coordinat
 
 
 def test_the_page_names_nobody_and_shows_no_contact_details_or_references(
-    coordinator, coordinator_client
+    peer_coordinator, peer_coordinator_client
 ):
     request = submitted_at(
         chicago(2025, 2, 3, 9),
@@ -297,10 +283,10 @@ def test_the_page_names_nobody_and_shows_no_contact_details_or_references(
         requester_role="Night shift lead",
         outside_agency_name="Faraway County 911",
     )
-    move(request, RequestStatus.APPROVED, by=coordinator)
-    contacted_after(request, dt.timedelta(hours=2), by=coordinator)
+    move(request, RequestStatus.APPROVED, by=peer_coordinator)
+    contacted_after(request, dt.timedelta(hours=2), by=peer_coordinator)
 
-    response = coordinator_client.get(URL, FIRST_HALF_2025)
+    response = peer_coordinator_client.get(URL, FIRST_HALF_2025)
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -318,28 +304,29 @@ def test_the_page_names_nobody_and_shows_no_contact_details_or_references(
 
 
 def test_the_query_count_does_not_grow_with_the_number_of_requests(
-    coordinator, coordinator_client, member
+    peer_coordinator, peer_coordinator_client, team_member
 ):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert coordinator_client.get(URL, FIRST_HALF_2025).status_code == 200
+            assert peer_coordinator_client.get(URL, FIRST_HALF_2025).status_code == 200
         return len(captured)
 
     submitted_at(chicago(2025, 1, 5, 9))
-    coordinator_client.get(URL)  # the first visit also saves the session
+    peer_coordinator_client.get(URL)  # the first visit also saves the session
     few = queries()
     for day in range(1, 21):
         request = submitted_at(chicago(2025, 2, day, 9), outside_agency_name="Elsewhere 911")
-        move(request, RequestStatus.APPROVED, by=coordinator)
-        contacted_after(request, dt.timedelta(hours=day), by=coordinator)
+        move(request, RequestStatus.APPROVED, by=peer_coordinator)
+        contacted_after(request, dt.timedelta(hours=day), by=peer_coordinator)
         activity_log(
             support_request=request,
-            member=member,
+            member=team_member,
             date=dt.date(2025, 2, day),
             service_type="one_on_one",
             people_reached=1,
             hours=Decimal("1"),
             follow_up_needed=False,
+            by=peer_coordinator,
         )
     assert queries() == few
 
@@ -361,8 +348,8 @@ def test_the_default_period_is_this_month_and_the_eleven_before(today, start):
     assert len(period.months) == period.month_count == 12
 
 
-def test_without_dates_the_page_shows_the_last_twelve_months(coordinator_client):
-    response = coordinator_client.get(URL)
+def test_without_dates_the_page_shows_the_last_twelve_months(peer_coordinator_client):
+    response = peer_coordinator_client.get(URL)
     assert response.status_code == 200
     figures = response.context["figures"]
     assert figures.period == Period.default()
@@ -390,17 +377,19 @@ def test_the_period_ends_are_whole_local_days():
         ({"start": "2020-01-01", "end": "9999-12-31"}, "between 1900 and 2199"),
     ],
 )
-def test_a_wrong_period_is_refused_with_a_clear_message(coordinator_client, params, message):
-    response = coordinator_client.get(URL, params)
+def test_a_wrong_period_is_refused_with_a_clear_message(peer_coordinator_client, params, message):
+    response = peer_coordinator_client.get(URL, params)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert "figures" not in response.context
     assert "No figures shown: the period needs correcting." in response.content.decode()
-    assert coordinator_client.get(CSV_URL, params).status_code == 400
+    assert peer_coordinator_client.get(CSV_URL, params).status_code == 400
 
 
-def test_an_empty_date_falls_back_to_the_default(coordinator_client):
-    response = coordinator_client.get(URL, {"start": "", "end": timezone.localdate().isoformat()})
+def test_an_empty_date_falls_back_to_the_default(peer_coordinator_client):
+    response = peer_coordinator_client.get(
+        URL, {"start": "", "end": timezone.localdate().isoformat()}
+    )
     assert response.status_code == 200
     assert response.context["figures"].period == Period(
         Period.default().start, timezone.localdate()
@@ -444,7 +433,7 @@ def test_a_coordinator_without_two_factor_sees_no_figures(make_staff, client):
     assert "/two_factor/" in response["Location"] or "/login/" in response["Location"]
 
 
-def test_a_period_of_exactly_five_years_is_accepted(coordinator_client):
-    response = coordinator_client.get(URL, {"start": "2020-01-01", "end": "2024-12-31"})
+def test_a_period_of_exactly_five_years_is_accepted(peer_coordinator_client):
+    response = peer_coordinator_client.get(URL, {"start": "2020-01-01", "end": "2024-12-31"})
     assert response.status_code == 200
     assert len(response.context["figures"].months) == 60

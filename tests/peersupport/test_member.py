@@ -10,8 +10,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditAction, AuditEvent
 from accounts.roles import Role
@@ -31,6 +29,7 @@ from peersupport.services import (
     request_assign,
     request_transition,
 )
+from tests.conftest import signed_in_client
 from tests.peersupport.factories import member_for, submitted_request
 
 pytestmark = pytest.mark.django_db
@@ -43,45 +42,16 @@ def url(name: str, **kwargs) -> str:
     return reverse(f"peersupport:{name}", kwargs=kwargs)
 
 
-def sign_in(user) -> Client:
-    """A client of its own per user, with a verified two-factor session."""
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 @pytest.fixture
-def coordinator(make_staff):
-    return make_staff(roles=[Role.PEER_SUPPORT_COORDINATOR])
-
-
-@pytest.fixture
-def team(make_staff):
-    def make(**fields) -> TeamMember:
-        return member_for(make_staff(roles=[Role.PEER_TEAM_MEMBER]), **fields)
-
-    return make
-
-
-@pytest.fixture
-def me(team):
-    return team()
-
-
-@pytest.fixture
-def assign(coordinator):
+def assign(peer_coordinator):
     """Assign a fresh request to members through the coordinator's service."""
 
     def make(*members, accepted=(), status=None, **request_fields) -> SupportRequest:
         support_request, _ = submitted_request(**request_fields)
-        request_assign(support_request=support_request, members=list(members), by=coordinator)
+        request_assign(support_request=support_request, members=list(members), by=peer_coordinator)
         for member in accepted:
             assignment = Assignment.objects.get(request=support_request, member=member)
-            assignment_respond(assignment=assignment, accept=True)
+            assignment_respond(assignment=assignment, accept=True, by=member.user)
         path = {
             S.CONTACTED: [S.CONTACTED],
             S.COMPLETED: [S.CONTACTED, S.COMPLETED],
@@ -93,7 +63,7 @@ def assign(coordinator):
             support_request = request_transition(
                 support_request=support_request,
                 to_status=step,
-                by=coordinator,
+                by=peer_coordinator,
                 actor_role=COORDINATOR,
             )
         support_request.refresh_from_db()
@@ -111,6 +81,7 @@ def log(support_request: SupportRequest, member: TeamMember) -> Activity:
         people_reached=6,
         hours=2,
         follow_up_needed=False,
+        by=member.user,
     )
 
 
@@ -142,9 +113,9 @@ def my_assignment(support_request: SupportRequest, member: TeamMember) -> Assign
 # --- Who may open what -----------------------------------------------------------------
 
 
-def test_accepted_member_sees_the_request_with_its_contact_details(me, assign):
-    support_request = assign(me, accepted=[me], contact_email="sam@example.org")
-    response = sign_in(me.user).get(url("member_request", pk=support_request.pk))
+def test_accepted_member_sees_the_request_with_its_contact_details(team_member, assign):
+    support_request = assign(team_member, accepted=[team_member], contact_email="sam@example.org")
+    response = signed_in_client(team_member.user).get(url("member_request", pk=support_request.pk))
     assert response.status_code == 200
     content = response.content.decode()
     assert support_request.reference in content
@@ -153,9 +124,9 @@ def test_accepted_member_sees_the_request_with_its_contact_details(me, assign):
     assert "Accept to see how to reach them" not in content
 
 
-def test_offered_member_sees_the_request_but_not_how_to_reach_them(me, assign):
-    support_request = assign(me, contact_email="sam@example.org")
-    response = sign_in(me.user).get(url("member_request", pk=support_request.pk))
+def test_offered_member_sees_the_request_but_not_how_to_reach_them(team_member, assign):
+    support_request = assign(team_member, contact_email="sam@example.org")
+    response = signed_in_client(team_member.user).get(url("member_request", pk=support_request.pk))
     assert response.status_code == 200
     content = response.content.decode()
     assert support_request.reference in content
@@ -164,9 +135,11 @@ def test_offered_member_sees_the_request_but_not_how_to_reach_them(me, assign):
         assert hidden not in content
 
 
-def test_a_member_not_assigned_gets_404_on_the_request_and_its_actions(me, team, assign):
-    support_request = assign(team(), accepted=[])
-    client = sign_in(me.user)
+def test_a_member_not_assigned_gets_404_on_the_request_and_its_actions(
+    team_member, make_team_member, assign
+):
+    support_request = assign(make_team_member(), accepted=[])
+    client = signed_in_client(team_member.user)
     assert client.get(url("member_request", pk=support_request.pk)).status_code == 404
     for action in ("member_accept", "member_decline", "member_contacted", "member_close"):
         assert client.post(url(action, pk=support_request.pk)).status_code == 404
@@ -179,11 +152,13 @@ def test_a_member_not_assigned_gets_404_on_the_request_and_its_actions(me, team,
     ).exists()
 
 
-def test_a_coordinator_on_the_team_sees_only_their_own_assignments_here(make_staff, team, assign):
+def test_a_coordinator_on_the_team_sees_only_their_own_assignments_here(
+    make_staff, make_team_member, assign
+):
     both = member_for(make_staff(roles=[Role.PEER_SUPPORT_COORDINATOR, Role.PEER_TEAM_MEMBER]))
     mine = assign(both)
-    theirs = assign(team())
-    client = sign_in(both.user)
+    theirs = assign(make_team_member())
+    client = signed_in_client(both.user)
     assert client.get(url("member_request", pk=mine.pk)).status_code == 200
     assert client.get(url("member_request", pk=theirs.pk)).status_code == 404
     listing = client.get(url("my_assignments")).content.decode()
@@ -191,8 +166,10 @@ def test_a_coordinator_on_the_team_sees_only_their_own_assignments_here(make_sta
     assert theirs.reference not in listing
 
 
-def test_a_request_that_does_not_exist_is_404(me):
-    assert sign_in(me.user).get(url("member_request", pk=999_999)).status_code == 404
+def test_a_request_that_does_not_exist_is_404(team_member):
+    assert (
+        signed_in_client(team_member.user).get(url("member_request", pk=999_999)).status_code == 404
+    )
 
 
 MEMBER_PAGES = [
@@ -216,58 +193,58 @@ def _hit(client: Client, method: str, name: str, with_pk: bool, support_request)
 
 @pytest.mark.parametrize("method,name,with_pk", MEMBER_PAGES)
 def test_a_coordinator_who_is_not_on_the_team_gets_403(
-    method, name, with_pk, me, assign, coordinator
+    method, name, with_pk, team_member, assign, peer_coordinator
 ):
-    support_request = assign(me, accepted=[me])
-    response = _hit(sign_in(coordinator), method, name, with_pk, support_request)
+    support_request = assign(team_member, accepted=[team_member])
+    response = _hit(signed_in_client(peer_coordinator), method, name, with_pk, support_request)
     assert response.status_code == 403
 
 
 @pytest.mark.parametrize("method,name,with_pk", MEMBER_PAGES)
-def test_other_staff_roles_get_403(method, name, with_pk, me, assign, make_staff):
-    support_request = assign(me, accepted=[me])
+def test_other_staff_roles_get_403(method, name, with_pk, team_member, assign, make_staff):
+    support_request = assign(team_member, accepted=[team_member])
     other = make_staff(roles=[Role.TRAINING_COORDINATOR])
-    response = _hit(sign_in(other), method, name, with_pk, support_request)
+    response = _hit(signed_in_client(other), method, name, with_pk, support_request)
     assert response.status_code == 403
     assert PHONE not in response.content.decode()
 
 
 @pytest.mark.parametrize("method,name,with_pk", MEMBER_PAGES)
-def test_anonymous_visitors_are_sent_to_sign_in(method, name, with_pk, me, assign):
-    support_request = assign(me, accepted=[me])
+def test_anonymous_visitors_are_sent_to_sign_in(method, name, with_pk, team_member, assign):
+    support_request = assign(team_member, accepted=[team_member])
     response = _hit(Client(), method, name, with_pk, support_request)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse(settings.LOGIN_URL))
 
 
-def test_a_member_without_a_two_factor_session_is_sent_to_sign_in(me, assign):
-    support_request = assign(me, accepted=[me])
+def test_a_member_without_a_two_factor_session_is_sent_to_sign_in(team_member, assign):
+    support_request = assign(team_member, accepted=[team_member])
     client = Client()
-    client.force_login(me.user)
+    client.force_login(team_member.user)
     response = client.get(url("member_request", pk=support_request.pk))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse(settings.LOGIN_URL))
 
 
-def test_member_pages_are_not_cached(me, assign):
-    support_request = assign(me, accepted=[me])
-    response = sign_in(me.user).get(url("member_request", pk=support_request.pk))
+def test_member_pages_are_not_cached(team_member, assign):
+    support_request = assign(team_member, accepted=[team_member])
+    response = signed_in_client(team_member.user).get(url("member_request", pk=support_request.pk))
     assert "no-store" in response["Cache-Control"]
 
 
 # --- Audit -----------------------------------------------------------------------------
 
 
-def test_every_view_of_a_request_is_audited(me, assign):
-    support_request = assign(me, accepted=[me], status=S.CONTACTED)
-    client = sign_in(me.user)
+def test_every_view_of_a_request_is_audited(team_member, assign):
+    support_request = assign(team_member, accepted=[team_member], status=S.CONTACTED)
+    client = signed_in_client(team_member.user)
     client.get(url("member_request", pk=support_request.pk))
     client.get(url("member_request", pk=support_request.pk))
-    assert views_of(support_request, me.user) == 2
+    assert views_of(support_request, team_member.user) == 2
     # Pages answered after a refused action or a bad form show the request too.
     client.post(url("member_close", pk=support_request.pk))
     client.post(url("member_activity", pk=support_request.pk), activity_data(hours="0"))
-    assert views_of(support_request, me.user) == 4
+    assert views_of(support_request, team_member.user) == 4
     paths = set(AuditEvent.objects.filter(action=AuditAction.VIEW).values_list("path", flat=True))
     assert paths == {
         url("member_request", pk=support_request.pk),
@@ -276,21 +253,23 @@ def test_every_view_of_a_request_is_audited(me, assign):
     }
 
 
-def test_an_offered_member_viewing_the_request_is_audited_too(me, assign):
-    support_request = assign(me)
-    sign_in(me.user).get(url("member_request", pk=support_request.pk))
-    assert views_of(support_request, me.user) == 1
+def test_an_offered_member_viewing_the_request_is_audited_too(team_member, assign):
+    support_request = assign(team_member)
+    signed_in_client(team_member.user).get(url("member_request", pk=support_request.pk))
+    assert views_of(support_request, team_member.user) == 1
 
 
 # --- My assignments --------------------------------------------------------------------
 
 
-def test_my_assignments_lists_offered_first_with_answers_then_active(me, team, assign):
-    in_progress = assign(me, accepted=[me], status=S.CONTACTED, urgency="now")
-    waiting = assign(me, urgency="week", request_type="phone")
-    someone_elses = assign(team())
-    finished = assign(me, accepted=[me], status=S.CLOSED)
-    response = sign_in(me.user).get(url("my_assignments"))
+def test_my_assignments_lists_offered_first_with_answers_then_active(
+    team_member, make_team_member, assign
+):
+    in_progress = assign(team_member, accepted=[team_member], status=S.CONTACTED, urgency="now")
+    waiting = assign(team_member, urgency="week", request_type="phone")
+    someone_elses = assign(make_team_member())
+    finished = assign(team_member, accepted=[team_member], status=S.CLOSED)
+    response = signed_in_client(team_member.user).get(url("my_assignments"))
     assert response.status_code == 200
     content = response.content.decode()
     offered_at = content.index('id="offered"')
@@ -307,23 +286,23 @@ def test_my_assignments_lists_offered_first_with_answers_then_active(me, team, a
     assert PHONE not in content
 
 
-def test_offered_requests_are_ordered_by_urgency(me, assign):
-    later = assign(me, urgency="week")
-    sooner = assign(me, urgency="now")
-    content = sign_in(me.user).get(url("my_assignments")).content.decode()
+def test_offered_requests_are_ordered_by_urgency(team_member, assign):
+    later = assign(team_member, urgency="week")
+    sooner = assign(team_member, urgency="now")
+    content = signed_in_client(team_member.user).get(url("my_assignments")).content.decode()
     assert content.index(sooner.reference) < content.index(later.reference)
 
 
-def test_my_assignments_query_count_does_not_grow_with_rows(me, assign):
-    client = sign_in(me.user)
-    assign(me)
-    assign(me, accepted=[me])
+def test_my_assignments_query_count_does_not_grow_with_rows(team_member, assign):
+    client = signed_in_client(team_member.user)
+    assign(team_member)
+    assign(team_member, accepted=[team_member])
     client.get(url("my_assignments"))
     with CaptureQueriesContext(connection) as few:
         client.get(url("my_assignments"))
     for _ in range(4):
-        assign(me)
-        assign(me, accepted=[me])
+        assign(team_member)
+        assign(team_member, accepted=[team_member])
     with CaptureQueriesContext(connection) as many:
         response = client.get(url("my_assignments"))
     assert response.content.decode().count("/accept/") == 5
@@ -332,18 +311,18 @@ def test_my_assignments_query_count_does_not_grow_with_rows(me, assign):
 
 def test_a_staff_member_with_the_role_but_no_roster_entry_is_told_so(make_staff):
     user = make_staff(roles=[Role.PEER_TEAM_MEMBER])
-    client = sign_in(user)
+    client = signed_in_client(user)
     for name in ("my_assignments", "my_profile"):
         response = client.get(url(name))
         assert response.status_code == 200
         assert "You are not on the roster yet" in response.content.decode()
 
 
-def test_an_inactive_member_sees_no_assignments(me, assign):
-    support_request = assign(me, accepted=[me])
-    me.active = False
-    me.save(update_fields=["active"])
-    client = sign_in(me.user)
+def test_an_inactive_member_sees_no_assignments(team_member, assign):
+    support_request = assign(team_member, accepted=[team_member])
+    team_member.active = False
+    team_member.save(update_fields=["active"])
+    client = signed_in_client(team_member.user)
     content = client.get(url("my_assignments")).content.decode()
     assert "inactive" in content
     assert support_request.reference not in content
@@ -353,70 +332,79 @@ def test_an_inactive_member_sees_no_assignments(me, assign):
 # --- Accept and decline ----------------------------------------------------------------
 
 
-def test_accepting_shows_the_contact_details(me, assign):
-    support_request = assign(me)
-    client = sign_in(me.user)
+def test_accepting_shows_the_contact_details(team_member, assign):
+    support_request = assign(team_member)
+    client = signed_in_client(team_member.user)
     response = client.post(url("member_accept", pk=support_request.pk))
     assert response.status_code == 302
     assert response["Location"].startswith(url("member_request", pk=support_request.pk))
-    assignment = my_assignment(support_request, me)
+    assignment = my_assignment(support_request, team_member)
     assert assignment.status == AssignmentStatus.ACCEPTED
     assert assignment.responded_at is not None
     assert PHONE in client.get(response["Location"]).content.decode()
 
 
-def test_accepting_twice_is_refused(me, assign):
-    support_request = assign(me, accepted=[me])
-    responded_at = my_assignment(support_request, me).responded_at
-    response = sign_in(me.user).post(url("member_accept", pk=support_request.pk))
+def test_accepting_twice_is_refused(team_member, assign):
+    support_request = assign(team_member, accepted=[team_member])
+    responded_at = my_assignment(support_request, team_member).responded_at
+    response = signed_in_client(team_member.user).post(url("member_accept", pk=support_request.pk))
     assert response.status_code == 409
     assert "already accepted" in response.content.decode()
-    assert my_assignment(support_request, me).responded_at == responded_at
+    assert my_assignment(support_request, team_member).responded_at == responded_at
 
 
-def test_an_accepted_request_cannot_be_declined_from_the_member_page(me, assign):
-    support_request = assign(me, accepted=[me])
-    response = sign_in(me.user).post(url("member_decline", pk=support_request.pk))
+def test_an_accepted_request_cannot_be_declined_from_the_member_page(team_member, assign):
+    support_request = assign(team_member, accepted=[team_member])
+    response = signed_in_client(team_member.user).post(url("member_decline", pk=support_request.pk))
     assert response.status_code == 409
-    assert my_assignment(support_request, me).status == AssignmentStatus.ACCEPTED
+    assert my_assignment(support_request, team_member).status == AssignmentStatus.ACCEPTED
 
 
-def test_declining_removes_access_to_the_request(me, assign):
-    support_request = assign(me)
-    client = sign_in(me.user)
+def test_declining_removes_access_to_the_request(team_member, assign):
+    support_request = assign(team_member)
+    client = signed_in_client(team_member.user)
     response = client.post(url("member_decline", pk=support_request.pk))
     assert response.status_code == 302
     assert response["Location"] == url("my_assignments")
-    assert my_assignment(support_request, me).status == AssignmentStatus.DECLINED
+    assert my_assignment(support_request, team_member).status == AssignmentStatus.DECLINED
     listing = client.get(url("my_assignments")).content.decode()
     assert "You declined" in listing
     assert url("member_request", pk=support_request.pk) not in listing
     assert client.get(url("member_request", pk=support_request.pk)).status_code == 404
     assert client.post(url("member_accept", pk=support_request.pk)).status_code == 404
-    assert my_assignment(support_request, me).status == AssignmentStatus.DECLINED
+    assert my_assignment(support_request, team_member).status == AssignmentStatus.DECLINED
 
 
-def test_an_offer_on_a_closed_request_cannot_be_accepted(me, team, assign):
-    other = team()
-    support_request = assign(me, other, accepted=[other], status=S.CLOSED)
-    response = sign_in(me.user).post(url("member_accept", pk=support_request.pk))
+def test_an_offer_on_a_closed_request_cannot_be_accepted(team_member, make_team_member, assign):
+    other = make_team_member()
+    support_request = assign(team_member, other, accepted=[other], status=S.CLOSED)
+    response = signed_in_client(team_member.user).post(url("member_accept", pk=support_request.pk))
     assert response.status_code == 409
-    assert my_assignment(support_request, me).status == AssignmentStatus.OFFERED
+    assert my_assignment(support_request, team_member).status == AssignmentStatus.OFFERED
 
 
-def test_another_members_decline_does_not_hide_the_request_from_me(me, team, assign):
-    other = team()
-    support_request = assign(me, other, accepted=[me])
-    assignment_respond(assignment=my_assignment(support_request, other), accept=False)
-    assert sign_in(me.user).get(url("member_request", pk=support_request.pk)).status_code == 200
+def test_another_members_decline_does_not_hide_the_request_from_me(
+    team_member, make_team_member, assign
+):
+    other = make_team_member()
+    support_request = assign(team_member, other, accepted=[team_member])
+    assignment_respond(
+        assignment=my_assignment(support_request, other), accept=False, by=other.user
+    )
+    assert (
+        signed_in_client(team_member.user)
+        .get(url("member_request", pk=support_request.pk))
+        .status_code
+        == 200
+    )
 
 
 # --- The workflow ----------------------------------------------------------------------
 
 
-def test_a_member_takes_a_request_from_contact_to_closed(me, assign):
-    support_request = assign(me, accepted=[me])
-    client = sign_in(me.user)
+def test_a_member_takes_a_request_from_contact_to_closed(team_member, assign):
+    support_request = assign(team_member, accepted=[team_member])
+    client = signed_in_client(team_member.user)
     pk = support_request.pk
 
     response = client.post(url("member_contacted", pk=pk))
@@ -430,7 +418,7 @@ def test_a_member_takes_a_request_from_contact_to_closed(me, assign):
     assert response["Location"].endswith("#activity")
     activity = Activity.objects.get(request=support_request)
     assert (activity.member, activity.service_type, activity.people_reached) == (
-        me,
+        team_member,
         "debriefing",
         7,
     )
@@ -446,11 +434,16 @@ def test_a_member_takes_a_request_from_contact_to_closed(me, assign):
     support_request.refresh_from_db()
     assert support_request.status == S.CLOSED
     assert support_request.closed_at is not None
-    changes = list(support_request.changes.filter(by=me.user).values_list("to_status", flat=True))
+    changes = list(
+        support_request.changes.filter(by=team_member.user).values_list("to_status", flat=True)
+    )
     assert changes == [S.CONTACTED, S.COMPLETED, S.CLOSED]
     assert (
         AuditEvent.objects.filter(
-            action=AuditAction.UPDATE, actor_id=me.user.pk, object_id=str(pk)
+            action=AuditAction.UPDATE,
+            actor_id=team_member.user.pk,
+            object_id=str(pk),
+            detail__has_key="status",
         ).count()
         == 3
     )
@@ -466,12 +459,12 @@ def test_a_member_takes_a_request_from_contact_to_closed(me, assign):
         (S.CLOSED, True, None),
     ],
 )
-def test_the_page_offers_only_the_next_step(status, with_activity, next_step, me, assign):
-    support_request = assign(me, accepted=[me], status=status)
+def test_the_page_offers_only_the_next_step(status, with_activity, next_step, team_member, assign):
+    support_request = assign(team_member, accepted=[team_member], status=status)
     if with_activity and not support_request.activities.exists():
-        log(support_request, me)
+        log(support_request, team_member)
     pk = support_request.pk
-    content = sign_in(me.user).get(url("member_request", pk=pk)).content.decode()
+    content = signed_in_client(team_member.user).get(url("member_request", pk=pk)).content.decode()
     for action in ("member_contacted", "member_completed", "member_close"):
         assert (url(action, pk=pk) in content) is (action == next_step)
     can_log = status in (S.CONTACTED, S.COMPLETED)
@@ -480,11 +473,11 @@ def test_the_page_offers_only_the_next_step(status, with_activity, next_step, me
         assert f'name="date" value="{timezone.localdate():%Y-%m-%d}"' in content
 
 
-def test_an_offered_member_is_offered_no_step_but_an_answer(me, team, assign):
-    other = team()
-    support_request = assign(me, other, accepted=[other], status=S.CONTACTED)
+def test_an_offered_member_is_offered_no_step_but_an_answer(team_member, make_team_member, assign):
+    other = make_team_member()
+    support_request = assign(team_member, other, accepted=[other], status=S.CONTACTED)
     pk = support_request.pk
-    content = sign_in(me.user).get(url("member_request", pk=pk)).content.decode()
+    content = signed_in_client(team_member.user).get(url("member_request", pk=pk)).content.decode()
     for action in ("member_contacted", "member_completed", "member_close", "member_activity"):
         assert url(action, pk=pk) not in content
     assert url("member_accept", pk=pk) in content
@@ -508,15 +501,17 @@ FORBIDDEN = [
 
 @pytest.mark.parametrize("status,accepted,with_activity,action,message", FORBIDDEN)
 def test_forbidden_moves_are_refused_with_409_and_change_nothing(
-    status, accepted, with_activity, action, message, me, team, assign
+    status, accepted, with_activity, action, message, team_member, make_team_member, assign
 ):
     # Someone else on the team carries the request to its status when I have not accepted.
-    other = team()
-    support_request = assign(me, other, accepted=[me] if accepted else [other], status=status)
+    other = make_team_member()
+    support_request = assign(
+        team_member, other, accepted=[team_member] if accepted else [other], status=status
+    )
     if with_activity and not support_request.activities.exists():
         log(support_request, other)
     changes = support_request.changes.count()
-    response = sign_in(me.user).post(url(action, pk=support_request.pk))
+    response = signed_in_client(team_member.user).post(url(action, pk=support_request.pk))
     assert response.status_code == 409
     assert message in response.content.decode()
     support_request.refresh_from_db()
@@ -532,10 +527,10 @@ def test_forbidden_moves_are_refused_with_409_and_change_nothing(
         (S.CLOSED, True, "no more activity can be logged"),
     ],
 )
-def test_activity_cannot_be_logged_out_of_turn(status, accepted, message, me, assign):
-    support_request = assign(me, accepted=[me] if accepted else [], status=status)
+def test_activity_cannot_be_logged_out_of_turn(status, accepted, message, team_member, assign):
+    support_request = assign(team_member, accepted=[team_member] if accepted else [], status=status)
     before = Activity.objects.count()
-    response = sign_in(me.user).post(
+    response = signed_in_client(team_member.user).post(
         url("member_activity", pk=support_request.pk), activity_data(people_reached="13")
     )
     assert response.status_code == 409
@@ -543,9 +538,9 @@ def test_activity_cannot_be_logged_out_of_turn(status, accepted, message, me, as
     assert Activity.objects.count() == before
 
 
-def test_activity_may_be_logged_after_completion_for_follow_up(me, assign):
-    support_request = assign(me, accepted=[me], status=S.COMPLETED)
-    response = sign_in(me.user).post(
+def test_activity_may_be_logged_after_completion_for_follow_up(team_member, assign):
+    support_request = assign(team_member, accepted=[team_member], status=S.COMPLETED)
+    response = signed_in_client(team_member.user).post(
         url("member_activity", pk=support_request.pk), activity_data(service_type="follow_up")
     )
     assert response.status_code == 302
@@ -583,13 +578,15 @@ def test_the_activity_form_has_no_narrative_field():
     ],
 )
 def test_bad_activity_is_refused_at_the_field_keeping_what_was_typed(
-    field, value, message, me, assign
+    field, value, message, team_member, assign
 ):
-    support_request = assign(me, accepted=[me], status=S.CONTACTED)
+    support_request = assign(team_member, accepted=[team_member], status=S.CONTACTED)
     if value == "future":
         value = f"{timezone.localdate() + dt.timedelta(days=1):%Y-%m-%d}"
     data = activity_data(**{"people_reached": "13", "hours": "3.25", field: value})
-    response = sign_in(me.user).post(url("member_activity", pk=support_request.pk), data)
+    response = signed_in_client(team_member.user).post(
+        url("member_activity", pk=support_request.pk), data
+    )
     assert response.status_code == 400
     assert not Activity.objects.filter(request=support_request).exists()
     content = response.content.decode()
@@ -606,27 +603,29 @@ def test_bad_activity_is_refused_at_the_field_keeping_what_was_typed(
     assert re.search(r'<input[^>]*name="follow_up_needed"[^>]*checked', content)
 
 
-def test_a_member_cannot_log_activity_in_another_members_name(me, team, assign):
-    other = team()
-    support_request = assign(me, other, accepted=[me, other], status=S.CONTACTED)
-    sign_in(me.user).post(
+def test_a_member_cannot_log_activity_in_another_members_name(
+    team_member, make_team_member, assign
+):
+    other = make_team_member()
+    support_request = assign(team_member, other, accepted=[team_member, other], status=S.CONTACTED)
+    signed_in_client(team_member.user).post(
         url("member_activity", pk=support_request.pk), activity_data(member=str(other.pk))
     )
-    assert support_request.activities.get().member == me
+    assert support_request.activities.get().member == team_member
 
 
 # --- My profile ------------------------------------------------------------------------
 
 
-def test_my_profile_shows_my_roster_entry_read_only(team):
-    me = team(
+def test_my_profile_shows_my_roster_entry_read_only(make_team_member):
+    me = make_team_member(
         member_type="command",
         discipline="fire",
         county="Clay",
         training_hours=44,
         on_call=True,
     )
-    response = sign_in(me.user).get(url("my_profile"))
+    response = signed_in_client(me.user).get(url("my_profile"))
     assert response.status_code == 200
     content = response.content.decode()
     for shown in ("Command level", "Fire", "Clay", "44", "on call"):
@@ -647,35 +646,37 @@ def test_my_profile_shows_my_roster_entry_read_only(team):
         ({"active": False}, ["your roster entry is inactive"]),
     ],
 )
-def test_my_profile_says_why_i_cannot_be_assigned(fields, reasons, team):
-    me = team(**fields)
-    content = sign_in(me.user).get(url("my_profile")).content.decode()
+def test_my_profile_says_why_i_cannot_be_assigned(fields, reasons, make_team_member):
+    me = make_team_member(**fields)
+    content = signed_in_client(me.user).get(url("my_profile")).content.decode()
     assert re.search(r"Can be assigned</dt>\s*<dd[^>]*>\s*No:", content)
     for reason in reasons:
         assert reason in content
 
 
-def test_a_member_puts_themselves_on_call_and_off_again(me, team):
-    other = team(on_call=False)
-    client = sign_in(me.user)
+def test_a_member_puts_themselves_on_call_and_off_again(team_member, make_team_member):
+    other = make_team_member(on_call=False)
+    client = signed_in_client(team_member.user)
     response = client.post(url("my_on_call"), {"on_call": "1"})
     assert response.status_code == 302
-    me.refresh_from_db()
+    team_member.refresh_from_db()
     other.refresh_from_db()
-    assert me.on_call is True
+    assert team_member.on_call is True
     assert other.on_call is False
     assert AuditEvent.objects.filter(
-        action=AuditAction.UPDATE, object_type="peersupport.teammember", object_id=str(me.pk)
+        action=AuditAction.UPDATE,
+        object_type="peersupport.teammember",
+        object_id=str(team_member.pk),
     ).exists()
     client.post(url("my_on_call"), {"on_call": "0"})
-    me.refresh_from_db()
-    assert me.on_call is False
+    team_member.refresh_from_db()
+    assert team_member.on_call is False
 
 
-def test_the_on_call_switch_changes_only_my_own_flag(me, team):
-    other = team(on_call=False, training_hours=10)
-    before = TeamMember.objects.values().get(pk=me.pk)
-    sign_in(me.user).post(
+def test_the_on_call_switch_changes_only_my_own_flag(team_member, make_team_member):
+    other = make_team_member(on_call=False, training_hours=10)
+    before = TeamMember.objects.values().get(pk=team_member.pk)
+    signed_in_client(team_member.user).post(
         url("my_on_call"),
         {
             "on_call": "1",
@@ -686,7 +687,7 @@ def test_the_on_call_switch_changes_only_my_own_flag(me, team):
             "county": "Wyandotte",
         },
     )
-    after = TeamMember.objects.values().get(pk=me.pk)
+    after = TeamMember.objects.values().get(pk=team_member.pk)
     assert after["on_call"] is True
     assert {k: v for k, v in after.items() if k not in ("on_call", "updated_at")} == {
         k: v for k, v in before.items() if k not in ("on_call", "updated_at")
@@ -695,32 +696,32 @@ def test_the_on_call_switch_changes_only_my_own_flag(me, team):
     assert (other.on_call, other.training_hours) == (False, 10)
 
 
-def test_an_inactive_member_cannot_go_on_call(team):
-    me = team(active=False)
-    response = sign_in(me.user).post(url("my_on_call"), {"on_call": "1"})
+def test_an_inactive_member_cannot_go_on_call(make_team_member):
+    me = make_team_member(active=False)
+    response = signed_in_client(me.user).post(url("my_on_call"), {"on_call": "1"})
     assert response.status_code == 409
     assert "inactive" in response.content.decode()
     me.refresh_from_db()
     assert me.on_call is False
 
 
-def test_an_on_call_switch_without_a_choice_is_refused(me):
-    response = sign_in(me.user).post(url("my_on_call"), {"on_call": "maybe"})
+def test_an_on_call_switch_without_a_choice_is_refused(team_member):
+    response = signed_in_client(team_member.user).post(url("my_on_call"), {"on_call": "maybe"})
     assert response.status_code == 400
-    me.refresh_from_db()
-    assert me.on_call is False
+    team_member.refresh_from_db()
+    assert team_member.on_call is False
 
 
 def test_someone_not_on_the_roster_cannot_switch_on_call(make_staff):
     user = make_staff(roles=[Role.PEER_TEAM_MEMBER])
-    response = sign_in(user).post(url("my_on_call"), {"on_call": "1"})
+    response = signed_in_client(user).post(url("my_on_call"), {"on_call": "1"})
     assert response.status_code == 404
     assert not TeamMember.objects.exists()
 
 
 def test_the_assignment_email_links_to_my_assignments(
-    me, assign, mailoutbox, django_capture_on_commit_callbacks
+    team_member, assign, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        assign(me)
+        assign(team_member)
     assert any(url("my_assignments") in message.body for message in mailoutbox)

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import AuditAction, AuditEvent
-from accounts.roles import Role
 from peersupport import dashboard, tasks
 from peersupport.dashboard import Period
 from peersupport.models import CONTACT_FIELDS, RequestStatus, SupportRequest
@@ -20,7 +19,7 @@ from peersupport.services import (
     request_assign,
     request_transition,
 )
-from tests.peersupport.factories import member_for, submitted_request
+from tests.peersupport.factories import submitted_request
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +31,6 @@ CONTACT = {
     "best_time": "Weekday mornings",
 }
 TRACES = ("Robin", "Reachme", "913-555-0142", "robin.reachme@example.org", "Weekday mornings")
-
-
-@pytest.fixture
-def coordinator(make_staff):
-    return make_staff(roles=[Role.PEER_SUPPORT_COORDINATOR])
-
-
-@pytest.fixture
-def member(make_staff):
-    return member_for(make_staff(roles=[Role.PEER_TEAM_MEMBER]))
 
 
 def move(support_request, *statuses, by) -> SupportRequest:
@@ -68,6 +57,7 @@ def closed_request(*, coordinator, member, **overrides) -> SupportRequest:
         people_reached=7,
         hours=Decimal("2.5"),
         follow_up_needed=True,
+        by=coordinator,
     )
     return move(support_request, RequestStatus.COMPLETED, RequestStatus.CLOSED, by=coordinator)
 
@@ -89,11 +79,11 @@ def this_year() -> Period:
 
 
 def test_contact_details_are_blanked_31_days_after_closing_and_the_figures_stay(
-    coordinator, member
+    peer_coordinator, team_member
 ):
-    closed = closed_request(coordinator=coordinator, member=member)
+    closed = closed_request(coordinator=peer_coordinator, member=team_member)
     outside = closed_request(
-        coordinator=coordinator, member=member, outside_agency_name="Wichita 911"
+        coordinator=peer_coordinator, member=team_member, outside_agency_name="Wichita 911"
     )
     still_open, _ = submitted_request(**CONTACT, request_type="phone", incident_kind="suicide")
     before = dashboard.dashboard(this_year())
@@ -115,8 +105,8 @@ def test_contact_details_are_blanked_31_days_after_closing_and_the_figures_stay(
     assert dashboard.dashboard(this_year()) == before
 
 
-def test_a_request_closed_29_days_ago_keeps_its_contact_details(coordinator, member):
-    closed = closed_request(coordinator=coordinator, member=member)
+def test_a_request_closed_29_days_ago_keeps_its_contact_details(peer_coordinator, team_member):
+    closed = closed_request(coordinator=peer_coordinator, member=team_member)
 
     assert contact_details_purge(now=closed.closed_at + dt.timedelta(days=29)) == 0
 
@@ -125,9 +115,9 @@ def test_a_request_closed_29_days_ago_keeps_its_contact_details(coordinator, mem
     assert not purge_audits().exists()
 
 
-def test_the_purge_period_is_the_setting(coordinator, member, settings):
+def test_the_purge_period_is_the_setting(peer_coordinator, team_member, settings):
     settings.PEER_SUPPORT_PURGE_DAYS = 10
-    closed = closed_request(coordinator=coordinator, member=member)
+    closed = closed_request(coordinator=peer_coordinator, member=team_member)
 
     assert contact_details_purge(now=closed.closed_at + dt.timedelta(days=9)) == 0
     assert contact_details_purge(now=closed.closed_at + dt.timedelta(days=11)) == 1
@@ -144,9 +134,9 @@ def test_the_purge_period_is_the_setting(coordinator, member, settings):
     ],
     ids=["new", "assigned", "contacted", "completed", "declined"],
 )
-def test_a_request_that_is_not_closed_is_never_purged(coordinator, path):
+def test_a_request_that_is_not_closed_is_never_purged(peer_coordinator, path):
     support_request, _ = submitted_request(**CONTACT)
-    move(support_request, *path, by=coordinator)
+    move(support_request, *path, by=peer_coordinator)
     long_ago = timezone.now() - dt.timedelta(days=400)
     SupportRequest.objects.filter(pk=support_request.pk).update(submitted_at=long_ago)
 
@@ -156,8 +146,8 @@ def test_a_request_that_is_not_closed_is_never_purged(coordinator, path):
     assert support_request.contact_purged_at is None
 
 
-def test_running_the_purge_twice_is_harmless(coordinator, member):
-    closed = closed_request(coordinator=coordinator, member=member)
+def test_running_the_purge_twice_is_harmless(peer_coordinator, team_member):
+    closed = closed_request(coordinator=peer_coordinator, member=team_member)
     first_run = closed.closed_at + dt.timedelta(days=31)
     assert contact_details_purge(now=first_run) == 1
     figures = dashboard.dashboard(this_year())
@@ -170,10 +160,10 @@ def test_running_the_purge_twice_is_harmless(coordinator, member):
     assert dashboard.dashboard(this_year()) == figures
 
 
-def test_each_purged_request_is_audited_once(coordinator, member):
-    first = closed_request(coordinator=coordinator, member=member)
-    second = closed_request(coordinator=coordinator, member=member)
-    recent = closed_request(coordinator=coordinator, member=member)
+def test_each_purged_request_is_audited_once(peer_coordinator, team_member):
+    first = closed_request(coordinator=peer_coordinator, member=team_member)
+    second = closed_request(coordinator=peer_coordinator, member=team_member)
+    recent = closed_request(coordinator=peer_coordinator, member=team_member)
     SupportRequest.objects.filter(pk=recent.pk).update(
         closed_at=first.closed_at + dt.timedelta(days=5)
     )
@@ -187,8 +177,8 @@ def test_each_purged_request_is_audited_once(coordinator, member):
     assert {event.action for event in audits} == {AuditAction.UPDATE}
 
 
-def test_the_history_never_held_contact_details(coordinator, member):
-    closed = closed_request(coordinator=coordinator, member=member)
+def test_the_history_never_held_contact_details(peer_coordinator, team_member):
+    closed = closed_request(coordinator=peer_coordinator, member=team_member)
     event_model = closed.history.model
     assert event_model.__name__ == "SupportRequestEvent"
     history_fields = {field.name for field in event_model._meta.get_fields()}
@@ -210,9 +200,9 @@ def test_the_history_never_held_contact_details(coordinator, member):
             assert trace not in str(audit.detail)
 
 
-def test_the_nightly_task_purges_through_the_service(coordinator, member):
-    due = closed_request(coordinator=coordinator, member=member)
-    recent = closed_request(coordinator=coordinator, member=member)
+def test_the_nightly_task_purges_through_the_service(peer_coordinator, team_member):
+    due = closed_request(coordinator=peer_coordinator, member=team_member)
+    recent = closed_request(coordinator=peer_coordinator, member=team_member)
     SupportRequest.objects.filter(pk=due.pk).update(
         closed_at=timezone.now() - dt.timedelta(days=31)
     )

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from accounts.models import AuditAction, AuditEvent
 from peersupport.models import Activity, Assignment, AssignmentStatus, RequestStatus
 from peersupport.services import (
     COORDINATOR,
@@ -42,6 +43,7 @@ def test_each_transition_is_allowed_only_where_the_workflow_says(frm, to, actor,
             people_reached=3,
             hours=1,
             follow_up_needed=False,
+            by=user,
         )
     allowed = actor in TRANSITIONS.get((frm, to), set())
     if allowed:
@@ -130,6 +132,7 @@ def member_logs(support_request, member):
         people_reached=1,
         hours=1,
         follow_up_needed=False,
+        by=member.user,
         actor_role=MEMBER,
     )
 
@@ -140,7 +143,7 @@ def test_an_accepted_assignment_cannot_be_answered_again(make_staff):
 
     for accept in (True, False):
         with pytest.raises(TransitionError, match="already accepted"):
-            assignment_respond(assignment=assignment, accept=accept)
+            assignment_respond(assignment=assignment, accept=accept, by=user)
 
     assignment.refresh_from_db()
     assert assignment.status == AssignmentStatus.ACCEPTED
@@ -152,7 +155,7 @@ def test_an_offer_on_a_finished_request_cannot_be_answered(status, make_staff):
     offer = accepted(in_status(status), member_for(user), by=user, status=AssignmentStatus.OFFERED)
 
     with pytest.raises(TransitionError, match="nothing to accept or decline"):
-        assignment_respond(assignment=offer, accept=True)
+        assignment_respond(assignment=offer, accept=True, by=user)
 
     offer.refresh_from_db()
     assert offer.status == AssignmentStatus.OFFERED and offer.responded_at is None
@@ -229,3 +232,49 @@ def test_a_member_who_accepted_logs_activity_after_contact_and_for_follow_up(sta
     activity = member_logs(support_request, member)
 
     assert activity.request_id == support_request.pk and activity.member == member
+
+
+# --- The audit log of a write ------------------------------------------------------------
+
+
+def test_a_move_is_audited_with_the_acting_user_and_the_address_given_to_the_service(
+    make_staff,
+):
+    coordinator = make_staff(username="coord")
+    support_request, _ = submitted_request()
+
+    request_transition(
+        support_request=support_request,
+        to_status=RequestStatus.APPROVED,
+        by=coordinator,
+        actor_role=COORDINATOR,
+        ip="203.0.113.44",
+        path="/staff/peer-support/requests/1/status/",
+    )
+
+    event = AuditEvent.objects.get(
+        action=AuditAction.UPDATE,
+        object_type="peersupport.supportrequest",
+        object_id=str(support_request.pk),
+    )
+    assert (event.actor_id, event.actor_username) == (coordinator.pk, "coord")
+    assert event.ip_address == "203.0.113.44"
+    assert event.path == "/staff/peer-support/requests/1/status/"
+    assert event.detail == {"status": [RequestStatus.NEW, RequestStatus.APPROVED]}
+
+
+def test_a_members_answer_is_audited_as_theirs_and_without_an_address_outside_a_request(
+    make_staff,
+):
+    user = make_staff(username="peer")
+    offer = accepted(
+        in_status(RequestStatus.ASSIGNED),
+        member_for(user),
+        by=user,
+        status=AssignmentStatus.OFFERED,
+    )
+
+    assignment_respond(assignment=offer, accept=True, by=user)
+
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE, detail__assignment=offer.pk)
+    assert (event.actor_id, event.ip_address, event.path) == (user.pk, None, "")

@@ -8,30 +8,25 @@ from tests.programs.factories import HighlightFactory, PageFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client_logged_in(make_staff, staff_client):
-    return staff_client(make_staff(superuser=True))
-
-
-def test_admin_lists_searches_and_filters_pages(admin_client_logged_in):
+def test_admin_lists_searches_and_filters_pages(superuser_client):
     PageFactory(title="Peer support overview")
     PageFactory(title="Hazard mitigation", status="draft")
     url = "/admin/programs/programpage/"
-    html = admin_client_logged_in.get(url, {"q": "peer"}).content.decode()
+    html = superuser_client.get(url, {"q": "peer"}).content.decode()
     assert "Peer support overview" in html and "Hazard mitigation" not in html
-    html = admin_client_logged_in.get(url, {"status__exact": "draft"}).content.decode()
+    html = superuser_client.get(url, {"status__exact": "draft"}).content.decode()
     assert "Hazard mitigation" in html and "Peer support overview" not in html
 
 
-def test_admin_form_fills_the_slug_from_the_title_and_links_a_preview(admin_client_logged_in):
-    html = admin_client_logged_in.get("/admin/programs/programpage/add/").content.decode()
+def test_admin_form_fills_the_slug_from_the_title_and_links_a_preview(superuser_client):
+    html = superuser_client.get("/admin/programs/programpage/add/").content.decode()
     assert "prepopulated_fields" in html or "data-prepopulated-fields" in html
     page = PageFactory(status="draft")
-    html = admin_client_logged_in.get(f"/admin/programs/programpage/{page.pk}/change/").content
+    html = superuser_client.get(f"/admin/programs/programpage/{page.pk}/change/").content
     assert f'href="{page.get_absolute_url()}?preview=1"'.encode() in html
 
 
-def test_admin_edit_is_recorded_and_an_earlier_revision_can_be_restored(admin_client_logged_in):
+def test_admin_edit_is_recorded_and_an_earlier_revision_can_be_restored(superuser_client):
     with reversion.create_revision():
         page = PageFactory(title="First wording", body="Original body.")
     change_url = f"/admin/programs/programpage/{page.pk}/change/"
@@ -51,7 +46,7 @@ def test_admin_edit_is_recorded_and_an_earlier_revision_can_be_restored(admin_cl
         "publish_at_0": "2025-01-15",
         "publish_at_1": "09:00:00",
     }
-    response = admin_client_logged_in.post(change_url, form)
+    response = superuser_client.post(change_url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     page.refresh_from_db()
     assert page.title == "Second wording"
@@ -59,13 +54,13 @@ def test_admin_edit_is_recorded_and_an_earlier_revision_can_be_restored(admin_cl
     versions = Version.objects.get_for_object(page)
     assert versions.count() == 2
     first = versions.last()
-    history = admin_client_logged_in.get(f"{change_url.rsplit('change/', 1)[0]}history/")
+    history = superuser_client.get(f"{change_url.rsplit('change/', 1)[0]}history/")
     assert history.status_code == 200
     revision_url = f"/admin/programs/programpage/{page.pk}/history/{first.pk}/"
-    form_page = admin_client_logged_in.get(revision_url)
+    form_page = superuser_client.get(revision_url)
     assert "First wording" in form_page.content.decode()
     restore = dict(form, title="First wording", body="Original body.")
-    response = admin_client_logged_in.post(revision_url, restore)
+    response = superuser_client.post(revision_url, restore)
     assert response.status_code == 302
     page.refresh_from_db()
     assert (page.title, page.body) == ("First wording", "Original body.")

@@ -151,11 +151,6 @@ def test_name_and_content_must_agree(name, content):
 # --- The admin add form ------------------------------------------------------------------
 
 
-@pytest.fixture
-def editor_client(make_staff, staff_client):
-    return staff_client(make_staff(superuser=True))
-
-
 def _add_document(client, area, upload):
     return client.post(
         "/admin/programs/document/add/",
@@ -184,10 +179,10 @@ def _add_document(client, area, upload):
     ],
 )
 def test_admin_refuses_a_page_script_or_svg_and_keeps_what_was_typed(
-    editor_client, name, content, message
+    superuser_client, name, content, message
 ):
     area = AreaFactory()
-    response = _add_document(editor_client, area, SimpleUploadedFile(name, content))
+    response = _add_document(superuser_client, area, SimpleUploadedFile(name, content))
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html
@@ -199,24 +194,24 @@ def test_admin_refuses_a_page_script_or_svg_and_keeps_what_was_typed(
     ("name", "content"),
     [("plan.pdf", PDF), ("map.png", image_bytes("PNG")), ("guide.docx", ooxml_bytes())],
 )
-def test_admin_accepts_a_pdf_an_image_and_a_word_document(editor_client, name, content):
+def test_admin_accepts_a_pdf_an_image_and_a_word_document(superuser_client, name, content):
     area = AreaFactory()
-    response = _add_document(editor_client, area, SimpleUploadedFile(name, content))
+    response = _add_document(superuser_client, area, SimpleUploadedFile(name, content))
     assert response.status_code == 302, response.content.decode()[:3000]
     document = Document.objects.get()
     assert document.file.name.endswith(name.rsplit(".", 1)[-1])
 
 
-def test_admin_file_picker_offers_only_allow_listed_types(editor_client):
-    html = editor_client.get("/admin/programs/document/add/").content.decode()
+def test_admin_file_picker_offers_only_allow_listed_types(superuser_client):
+    html = superuser_client.get("/admin/programs/document/add/").content.decode()
     accept = re.search(r'<input type="file" name="file"[^>]*accept="([^"]+)"', html).group(1)
     assert accept.split(",") == [f".{ext}" for ext in uploads.ACCEPTED_EXTENSIONS]
     assert ".pdf" in accept and ".svg" not in accept and ".html" not in accept
 
 
-def test_a_hero_image_cannot_be_an_svg(editor_client):
+def test_a_hero_image_cannot_be_an_svg(superuser_client):
     for name in ("hero.svg", "hero.png"):
-        response = editor_client.post(
+        response = superuser_client.post(
             "/admin/programs/programarea/add/",
             {
                 "title": "Hazardous materials",

@@ -1,8 +1,8 @@
 import pytest
 
+from core.search import SearchHit, highlighted_snippet
 from marc_safety import search as site_search_module
 from programs.models import Status
-from programs.selectors import SearchHit, highlighted_snippet
 from tests.programs.factories import AreaFactory, DocumentFactory, HighlightFactory, PageFactory
 
 pytestmark = pytest.mark.django_db

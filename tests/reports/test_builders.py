@@ -215,6 +215,7 @@ def peer_data(make_staff):
             people_reached=people,
             hours=Decimal(hours),
             follow_up_needed=False,
+            by=coordinator,
         )
     return [first, second, outside]
 

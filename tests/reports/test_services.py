@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
+from accounts.models import AuditAction, AuditEvent
 from accounts.roles import Role
 from core.models import OutboxEmail, OutboxStatus
 from core.outbox import outbox_sweep
@@ -151,14 +152,15 @@ def test_month_runs_are_created_for_every_kind_and_coresponder_scope_once():
     assert ReportRun.objects.filter(period=MARCH).count() == len(expected)
 
 
-def test_a_rebuild_adds_version_two_and_keeps_version_one(fake_build):
+def test_a_rebuild_adds_version_two_and_keeps_version_one(fake_build, make_staff):
+    manager = make_staff(roles=[Role.PROGRAM_MANAGER])
     first = run_for()
     services.report_run_execute(run_id=first.pk, worker="w1")
     first.refresh_from_db()
     first_files = stored_bytes(first)
 
-    second = services.report_rebuild(run=first)
-    assert services.report_rebuild(run=first) == second  # one waiting build is enough
+    second = services.report_rebuild(run=first, by=manager)
+    assert services.report_rebuild(run=first, by=manager) == second  # one waiting build is enough
     services.report_run_execute(run_id=second.pk, worker="w1")
 
     first.refresh_from_db()
@@ -167,6 +169,44 @@ def test_a_rebuild_adds_version_two_and_keeps_version_one(fake_build):
     assert first.status == RunStatus.DONE and stored_bytes(first) == first_files
     assert second.pdf_file.name != first.pdf_file.name
     assert stored_bytes(second)[0] == b"<p>report 2</p>"
+
+
+def test_a_rebuild_is_queued_after_commit_and_audited_with_who_asked_and_from_where(
+    make_staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    manager = make_staff(roles=[Role.PROGRAM_MANAGER])
+    queued = []
+    monkeypatch.setattr(tasks.build_run, "delay", queued.append)
+    first = run_for()
+    ReportRun.objects.filter(pk=first.pk).update(status=RunStatus.DONE)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        new = services.report_rebuild(run=first, by=manager, ip="198.51.100.7")
+    assert queued == []  # nothing is queued before the transaction commits
+    for callback in callbacks:
+        callback()
+
+    assert queued == [new.pk]
+    assert (new.version, new.requested_by) == (2, manager)
+    event = AuditEvent.objects.get(action=AuditAction.CREATE, object_type="reports.reportrun")
+    assert (event.object_id, event.actor_id, event.ip_address) == (
+        str(new.pk),
+        manager.pk,
+        "198.51.100.7",
+    )
+
+
+def test_subscriptions_are_kept_only_for_kinds_the_user_may_see(make_staff):
+    coordinator = make_staff(roles=[Role.TRAINING_COORDINATOR])
+
+    wanted = ["training", "summary", "coresponder", "no-such-kind"]
+    assert services.subscriptions_set(user=coordinator, kinds=wanted) == ["training"]
+    assert list(Subscription.objects.values_list("user_id", "kind")) == [
+        (coordinator.pk, "training")
+    ]
+
+    assert services.subscriptions_set(user=coordinator, kinds=[]) == []
+    assert not Subscription.objects.exists()
 
 
 # --- Failures --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.core.files.base import ContentFile
 
-from accounts.models import AuditAction, AuditEvent, Organization
+from accounts.models import AuditAction, AuditEvent
 from accounts.roles import Role
 from reports import tasks
 from reports.models import ReportKind, ReportRun, RunStatus, Subscription
@@ -67,28 +67,6 @@ def runs(db):
     }
 
 
-@pytest.fixture
-def manager(make_staff):
-    return make_staff(roles=[Role.PROGRAM_MANAGER])
-
-
-@pytest.fixture
-def liaison(make_staff):
-    """The liaison of the Lee's Summit Police Department."""
-    organization = Organization.objects.get(dictionary_code="lees-summit")
-    return make_staff(roles=[Role.AGENCY_LIAISON], organization=organization)
-
-
-@pytest.fixture
-def training_coordinator(make_staff):
-    return make_staff(roles=[Role.TRAINING_COORDINATOR])
-
-
-@pytest.fixture
-def peer_coordinator(make_staff):
-    return make_staff(roles=[Role.PEER_SUPPORT_COORDINATOR])
-
-
 def detail(run) -> str:
     return f"/staff/reports/{run.pk}/"
 
@@ -96,8 +74,8 @@ def detail(run) -> str:
 # --- Who sees what ---------------------------------------------------------------------
 
 VISIBLE = {
-    "manager": {"program", "lees", "blue", "provider", "peer", "training", "summary"},
-    "liaison": {"lees"},
+    "program_manager": {"program", "lees", "blue", "provider", "peer", "training", "summary"},
+    "lees_summit_liaison": {"lees"},
     "training_coordinator": {"training"},
     "peer_coordinator": {"peer"},
 }
@@ -122,14 +100,16 @@ def test_the_list_links_only_the_reports_the_user_may_open(who, runs, staff_clie
 
 
 def test_liaison_is_denied_other_agencies_and_program_wide_reports_and_it_is_audited(
-    runs, liaison, staff_client
+    runs, lees_summit_liaison, staff_client
 ):
-    client = staff_client(liaison)
+    client = staff_client(lees_summit_liaison)
     assert client.get(detail(runs["blue"])).status_code == 404
     assert client.get(detail(runs["program"])).status_code == 404
     assert client.get(f"{detail(runs['program'])}csv/").status_code == 404
     denied = AuditEvent.objects.filter(
-        actor_id=liaison.pk, action=AuditAction.PERMISSION_DENIED, object_type="reports.reportrun"
+        actor_id=lees_summit_liaison.pk,
+        action=AuditAction.PERMISSION_DENIED,
+        object_type="reports.reportrun",
     )
     assert denied.count() == 3
 
@@ -165,17 +145,17 @@ def test_staff_without_two_factor_are_sent_to_sign_in(runs, make_staff, client):
 # --- The pages -------------------------------------------------------------------------
 
 
-def test_list_groups_reports_by_month_newest_first(runs, manager, staff_client):
+def test_list_groups_reports_by_month_newest_first(runs, program_manager, staff_client):
     make_run(ReportKind.TRAINING, period=APRIL)
-    page = staff_client(manager).get(LIST).content.decode()
+    page = staff_client(program_manager).get(LIST).content.decode()
     assert page.index("April 2025") < page.index("March 2025")
     assert "Lee&#x27;s Summit Police Department" in page
 
 
 def test_detail_shows_the_stored_report_inside_the_page_without_its_scripts_or_styles(
-    runs, manager, staff_client
+    runs, program_manager, staff_client
 ):
-    response = staff_client(manager).get(detail(runs["lees"]))
+    response = staff_client(program_manager).get(detail(runs["lees"]))
     page = response.content.decode()
     assert "<p>Figures of coresponder agency:lees-summit 2025-03 v1</p>" in page
     assert "alert(1)" not in page
@@ -183,12 +163,12 @@ def test_detail_shows_the_stored_report_inside_the_page_without_its_scripts_or_s
     assert response["Cache-Control"] == "no-store"
 
 
-def test_viewing_and_downloading_are_audited(runs, liaison, staff_client):
-    client = staff_client(liaison)
+def test_viewing_and_downloading_are_audited(runs, lees_summit_liaison, staff_client):
+    client = staff_client(lees_summit_liaison)
     client.get(detail(runs["lees"]))
     client.get(f"{detail(runs['lees'])}xlsx/")
     reads = AuditEvent.objects.filter(
-        actor_id=liaison.pk, action=AuditAction.VIEW, object_id=str(runs["lees"].pk)
+        actor_id=lees_summit_liaison.pk, action=AuditAction.VIEW, object_id=str(runs["lees"].pk)
     )
     assert reads.count() == 2
     assert {event.detail.get("format") for event in reads} == {None, "xlsx"}
@@ -204,9 +184,9 @@ def test_viewing_and_downloading_are_audited(runs, liaison, staff_client):
     ],
 )
 def test_downloads_have_their_content_type_and_a_named_attachment(
-    fmt, content_type, start, runs, manager, staff_client
+    fmt, content_type, start, runs, program_manager, staff_client
 ):
-    response = staff_client(manager).get(f"{detail(runs['lees'])}{fmt}/")
+    response = staff_client(program_manager).get(f"{detail(runs['lees'])}{fmt}/")
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"] == (
@@ -215,8 +195,8 @@ def test_downloads_have_their_content_type_and_a_named_attachment(
     assert b"".join(response.streaming_content).startswith(start)
 
 
-def test_unknown_format_and_unfinished_runs_have_no_download(runs, manager, staff_client):
-    client = staff_client(manager)
+def test_unknown_format_and_unfinished_runs_have_no_download(runs, program_manager, staff_client):
+    client = staff_client(program_manager)
     assert client.get(f"{detail(runs['lees'])}docx/").status_code == 404
     pending = make_run(ReportKind.TRAINING, period=APRIL, status=RunStatus.PENDING)
     assert client.get(f"{detail(pending)}pdf/").status_code == 404
@@ -224,7 +204,7 @@ def test_unknown_format_and_unfinished_runs_have_no_download(runs, manager, staf
 
 
 def test_failed_build_shows_its_error_to_program_managers_only(
-    runs, manager, training_coordinator, staff_client
+    runs, program_manager, training_coordinator, staff_client
 ):
     make_run(
         ReportKind.TRAINING,
@@ -232,7 +212,7 @@ def test_failed_build_shows_its_error_to_program_managers_only(
         status=RunStatus.FAILED,
         error="ValueError('no events table')",
     )
-    page = staff_client(manager).get(LIST).content.decode()
+    page = staff_client(program_manager).get(LIST).content.decode()
     assert "Version 2 failed" in page
     assert "ValueError(&#x27;no events table&#x27;)" in page
     page = staff_client(training_coordinator).get(LIST).content.decode()
@@ -249,9 +229,9 @@ def test_build_in_progress_is_shown_with_its_status(runs, peer_coordinator, staf
 
 
 def test_list_queries_do_not_grow_with_the_number_of_reports(
-    runs, manager, staff_client, django_assert_max_num_queries
+    runs, program_manager, staff_client, django_assert_max_num_queries
 ):
-    client = staff_client(manager)
+    client = staff_client(program_manager)
     for version in (2, 3):
         make_run(scope="agency:lees-summit", version=version)
     with django_assert_max_num_queries(12):
@@ -262,18 +242,18 @@ def test_list_queries_do_not_grow_with_the_number_of_reports(
 
 
 def test_rebuild_makes_version_2_queues_it_and_keeps_version_1_in_the_history(
-    runs, manager, staff_client, monkeypatch, django_capture_on_commit_callbacks
+    runs, program_manager, staff_client, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = []
     monkeypatch.setattr(tasks.build_run, "delay", queued.append)
-    client = staff_client(manager)
+    client = staff_client(program_manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"{detail(runs['lees'])}rebuild/")
     assert response.status_code == 302
     assert response["Location"] == f"{LIST}#r-2025-03-coresponder-agency-lees-summit"
     new = ReportRun.objects.get(kind="coresponder", scope="agency:lees-summit", version=2)
     assert new.status == RunStatus.PENDING
-    assert new.requested_by == manager
+    assert new.requested_by == program_manager
     assert queued == [new.pk]
 
     page = client.get(LIST).content.decode()
@@ -295,10 +275,10 @@ def test_rebuild_makes_version_2_queues_it_and_keeps_version_1_in_the_history(
 
 
 def test_rebuild_while_a_build_waits_queues_no_second_version(
-    runs, manager, staff_client, monkeypatch, django_capture_on_commit_callbacks
+    runs, program_manager, staff_client, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(tasks.build_run, "delay", lambda run_id: None)
-    client = staff_client(manager)
+    client = staff_client(program_manager)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"{detail(runs['peer'])}rebuild/")
         client.post(f"{detail(runs['peer'])}rebuild/")
@@ -306,29 +286,33 @@ def test_rebuild_while_a_build_waits_queues_no_second_version(
 
 
 def test_rebuild_survives_a_broker_that_is_down(
-    runs, manager, staff_client, monkeypatch, django_capture_on_commit_callbacks
+    runs, program_manager, staff_client, monkeypatch, django_capture_on_commit_callbacks
 ):
     def refuse(run_id):
         raise ConnectionError("redis is down")
 
     monkeypatch.setattr(tasks.build_run, "delay", refuse)
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client(manager).post(f"{detail(runs['summary'])}rebuild/")
+        response = staff_client(program_manager).post(f"{detail(runs['summary'])}rebuild/")
     assert response.status_code == 302
     assert ReportRun.objects.get(kind="summary", version=2).status == RunStatus.PENDING
 
 
-@pytest.mark.parametrize("who", ["liaison", "training_coordinator", "peer_coordinator"])
+@pytest.mark.parametrize("who", ["lees_summit_liaison", "training_coordinator", "peer_coordinator"])
 def test_only_program_managers_rebuild(who, runs, staff_client, request):
     client = staff_client(request.getfixturevalue(who))
-    own = {"liaison": "lees", "training_coordinator": "training", "peer_coordinator": "peer"}
+    own = {
+        "lees_summit_liaison": "lees",
+        "training_coordinator": "training",
+        "peer_coordinator": "peer",
+    }
     assert client.post(f"{detail(runs[own[who]])}rebuild/").status_code == 403
     assert "Rebuild" not in client.get(LIST).content.decode()
     assert ReportRun.objects.count() == len(runs)
 
 
-def test_rebuild_is_post_only(runs, manager, staff_client):
-    assert staff_client(manager).get(f"{detail(runs['lees'])}rebuild/").status_code == 405
+def test_rebuild_is_post_only(runs, program_manager, staff_client):
+    assert staff_client(program_manager).get(f"{detail(runs['lees'])}rebuild/").status_code == 405
 
 
 # --- Subscriptions ---------------------------------------------------------------------
@@ -351,15 +335,15 @@ def test_subscription_toggles_on_and_off(runs, peer_coordinator, staff_client):
     assert not Subscription.objects.exists()
 
 
-def test_subscription_ignores_kinds_the_user_may_not_see(runs, liaison, staff_client):
-    client = staff_client(liaison)
+def test_subscription_ignores_kinds_the_user_may_not_see(runs, lees_summit_liaison, staff_client):
+    client = staff_client(lees_summit_liaison)
     client.post("/staff/reports/emails/", {"kinds": ["coresponder", "summary", "training"]})
     assert list(Subscription.objects.values_list("kind", flat=True)) == ["coresponder"]
 
 
 def test_staff_landing_page_lists_monthly_reports_for_report_roles(
-    liaison, make_staff, staff_client
+    lees_summit_liaison, make_staff, staff_client
 ):
-    assert "/staff/reports/" in staff_client(liaison).get("/staff/").content.decode()
+    assert "/staff/reports/" in staff_client(lees_summit_liaison).get("/staff/").content.decode()
     clinician = make_staff(roles=[Role.CORESPONDER_CLINICIAN])
     assert "/staff/reports/" not in staff_client(clinician).get("/staff/").content.decode()

@@ -42,16 +42,6 @@ def chicago(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=CHICAGO)
 
 
-@pytest.fixture
-def coordinator(make_staff):
-    return make_staff(roles=[Role.TRAINING_COORDINATOR])
-
-
-@pytest.fixture
-def coordinator_client(coordinator, staff_client):
-    return staff_client(coordinator)
-
-
 def url(name: str, **kwargs) -> str:
     return reverse(f"training:{name}", kwargs=kwargs)
 
@@ -206,10 +196,10 @@ def test_coordinator_actions_refuse_outsiders_and_change_nothing(
     assert client.get(target).status_code == 405
 
 
-def test_registration_of_another_event_is_not_found(coordinator_client, world):
+def test_registration_of_another_event_is_not_found(training_coordinator_client, world):
     other = RegistrationFactory()
     target = url("coordinator_registration_check_in", pk=world.event.pk, registration_pk=other.pk)
-    assert coordinator_client.post(target).status_code == 404
+    assert training_coordinator_client.post(target).status_code == 404
     other.refresh_from_db()
     assert other.status == RegistrationStatus.CONFIRMED
 
@@ -226,19 +216,19 @@ def test_staff_landing_lists_the_training_calendar_for_coordinators_only(
     assert b'href="/staff/training/"' not in client.get(reverse("accounts:landing")).content
 
 
-def test_coordinator_role_holds_training_permissions(coordinator):
-    assert coordinator.has_perm("training.change_event")
-    assert coordinator.has_perm("training.add_eventseries")
-    assert coordinator.has_perm("training.delete_eventdocument")
-    assert coordinator.has_perm("training.view_registration")
-    assert not coordinator.has_perm("training.change_registration")
+def test_coordinator_role_holds_training_permissions(training_coordinator):
+    assert training_coordinator.has_perm("training.change_event")
+    assert training_coordinator.has_perm("training.add_eventseries")
+    assert training_coordinator.has_perm("training.delete_eventdocument")
+    assert training_coordinator.has_perm("training.view_registration")
+    assert not training_coordinator.has_perm("training.change_registration")
 
 
 # --- Event list, create, edit, copy, documents -----------------------------------------
 
 
 def test_event_list_shows_seats_capacity_and_waitlist_without_a_query_per_event(
-    coordinator_client, django_assert_max_num_queries
+    training_coordinator_client, django_assert_max_num_queries
 ):
     full = EventFactory(title="Full class", capacity=2)
     RegistrationFactory.create_batch(2, event=full)
@@ -249,7 +239,7 @@ def test_event_list_shows_seats_capacity_and_waitlist_without_a_query_per_event(
     EventFactory(title="Last month's meeting", starts_at=in_days(-30), ends_at=in_days(-30, 11))
 
     with django_assert_max_num_queries(12):
-        response = coordinator_client.get(url("coordinator_events"))
+        response = training_coordinator_client.get(url("coordinator_events"))
     html = response.content.decode()
     row = html[html.index("Full class") :].split("</tr>")[0]
     assert [cell.split("</td>")[0] for cell in row.split('class="text-end">')[1:]] == [
@@ -260,9 +250,9 @@ def test_event_list_shows_seats_capacity_and_waitlist_without_a_query_per_event(
     assert "Last month&#x27;s meeting" in html.split("Recent (last")[1]
 
 
-def test_coordinator_creates_an_event_in_central_time(coordinator_client):
+def test_coordinator_creates_an_event_in_central_time(training_coordinator_client):
     host = CommitteeFactory()
-    response = coordinator_client.post(
+    response = training_coordinator_client.post(
         url("coordinator_event_create"), event_form_data(host=host.pk)
     )
     event = Event.objects.get(title="Active assailant tabletop")
@@ -276,8 +266,8 @@ def test_coordinator_creates_an_event_in_central_time(coordinator_client):
     assert event.host == host and event.capacity == 30 and event.sequence == 0
 
 
-def test_invalid_event_form_explains_and_keeps_what_was_typed(coordinator_client):
-    response = coordinator_client.post(
+def test_invalid_event_form_explains_and_keeps_what_was_typed(training_coordinator_client):
+    response = training_coordinator_client.post(
         url("coordinator_event_create"),
         event_form_data(
             title="Keep this title",
@@ -295,37 +285,41 @@ def test_invalid_event_form_explains_and_keeps_what_was_typed(coordinator_client
     assert not Event.objects.filter(title="Keep this title").exists()
 
 
-def test_edit_form_shows_times_in_central_time(coordinator_client):
+def test_edit_form_shows_times_in_central_time(training_coordinator_client):
     event = EventFactory(starts_at=chicago(2030, 7, 9, 9, 0), ends_at=chicago(2030, 7, 9, 11))
-    html = coordinator_client.get(url("coordinator_event_edit", pk=event.pk)).content.decode()
+    html = training_coordinator_client.get(
+        url("coordinator_event_edit", pk=event.pk)
+    ).content.decode()
     assert 'value="2030-07-09T09:00"' in html and 'type="datetime-local"' in html
 
 
-def test_editing_an_event_raises_its_calendar_sequence(coordinator_client):
+def test_editing_an_event_raises_its_calendar_sequence(training_coordinator_client):
     event = EventFactory(title="Old title")
-    response = coordinator_client.post(
+    response = training_coordinator_client.post(
         url("coordinator_event_edit", pk=event.pk), form_data_of(event, title="New title")
     )
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.title == "New title" and event.sequence == 1
 
-    coordinator_client.post(
+    training_coordinator_client.post(
         url("coordinator_event_edit", pk=event.pk), form_data_of(event, venue_name="Room B")
     )
     event.refresh_from_db()
     assert event.venue_name == "Room B" and event.sequence == 2
 
     # Saving without a change is not a change for calendar subscribers.
-    coordinator_client.post(url("coordinator_event_edit", pk=event.pk), form_data_of(event))
+    training_coordinator_client.post(
+        url("coordinator_event_edit", pk=event.pk), form_data_of(event)
+    )
     event.refresh_from_db()
     assert event.sequence == 2
 
 
-def test_edit_form_does_not_cancel_without_notifying(coordinator_client):
+def test_edit_form_does_not_cancel_without_notifying(training_coordinator_client):
     event = EventFactory()
     RegistrationFactory(event=event)
-    response = coordinator_client.post(
+    response = training_coordinator_client.post(
         url("coordinator_event_edit", pk=event.pk), form_data_of(event, status="cancelled")
     )
     assert response.status_code == 400
@@ -334,7 +328,7 @@ def test_edit_form_does_not_cancel_without_notifying(coordinator_client):
 
 
 def test_raising_capacity_promotes_the_waitlist_in_order(
-    coordinator_client, mailoutbox, django_capture_on_commit_callbacks
+    training_coordinator_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     event = EventFactory(capacity=1)
     first, second, third = (
@@ -345,7 +339,7 @@ def test_raising_capacity_promotes_the_waitlist_in_order(
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = coordinator_client.post(
+        response = training_coordinator_client.post(
             url("coordinator_event_edit", pk=event.pk), form_data_of(event, capacity="2")
         )
     assert response.status_code == 302
@@ -360,7 +354,7 @@ def test_raising_capacity_promotes_the_waitlist_in_order(
 
 
 def test_copying_an_event_keeps_the_details_on_a_new_date_without_registrations(
-    coordinator_client,
+    training_coordinator_client,
 ):
     original = EventFactory(
         title="CTO refresher",
@@ -375,12 +369,12 @@ def test_copying_an_event_keeps_the_details_on_a_new_date_without_registrations(
     EventDocument.objects.create(
         event=original, title="Agenda", file=SimpleUploadedFile("agenda.pdf", b"%PDF")
     )
-    coordinator_client.post(
+    training_coordinator_client.post(
         url("coordinator_event_edit", pk=original.pk), form_data_of(original, venue_name="Hall")
     )
     original.refresh_from_db()
 
-    response = coordinator_client.post(
+    response = training_coordinator_client.post(
         url("coordinator_event_copy", pk=original.pk),
         {"title": "CTO refresher, summer", "starts_at": "2030-07-16T13:00"},
     )
@@ -400,10 +394,10 @@ def test_copying_an_event_keeps_the_details_on_a_new_date_without_registrations(
     assert original.registrations.count() == 1
 
 
-def test_coordinator_uploads_an_agenda_and_refuses_other_files(coordinator_client):
+def test_coordinator_uploads_an_agenda_and_refuses_other_files(training_coordinator_client):
     event = EventFactory()
     target = url("coordinator_event_documents", pk=event.pk)
-    response = coordinator_client.post(
+    response = training_coordinator_client.post(
         target,
         {
             "title": "Agenda",
@@ -414,7 +408,7 @@ def test_coordinator_uploads_an_agenda_and_refuses_other_files(coordinator_clien
     assert response.status_code == 302
     document = event.documents.get()
     assert document.kind == "agenda" and document.file.read() == b"%PDF-1.4"
-    assert "Agenda" in coordinator_client.get(target).content.decode()
+    assert "Agenda" in training_coordinator_client.get(target).content.decode()
 
     for name, content in (
         ("tool.exe", b"MZ"),
@@ -422,7 +416,7 @@ def test_coordinator_uploads_an_agenda_and_refuses_other_files(coordinator_clien
         ("minutes.pdf", b"<html><script>fetch('/staff/')</script></html>"),  # renamed page
         ("map.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>"),
     ):
-        refused = coordinator_client.post(
+        refused = training_coordinator_client.post(
             target,
             {"title": "Tool", "kind": "minutes", "file": SimpleUploadedFile(name, content)},
         )
@@ -430,7 +424,7 @@ def test_coordinator_uploads_an_agenda_and_refuses_other_files(coordinator_clien
         assert "is not a PDF, an office document" in refused.content.decode(), name
     assert event.documents.count() == 1
 
-    coordinator_client.post(
+    training_coordinator_client.post(
         url("coordinator_event_document_delete", pk=event.pk, document_pk=document.pk)
     )
     assert not event.documents.exists()
@@ -439,7 +433,7 @@ def test_coordinator_uploads_an_agenda_and_refuses_other_files(coordinator_clien
 # --- Roster, waitlist, check-in, attendance --------------------------------------------
 
 
-def test_roster_groups_registrants_and_shows_the_waitlist_in_order(coordinator_client):
+def test_roster_groups_registrants_and_shows_the_waitlist_in_order(training_coordinator_client):
     event = EventFactory(capacity=2)
     RegistrationFactory(event=event, name="Casey Confirmed")
     RegistrationFactory(event=event, name="Avery Attended", status=RegistrationStatus.ATTENDED)
@@ -448,7 +442,7 @@ def test_roster_groups_registrants_and_shows_the_waitlist_in_order(coordinator_c
     waitlisted(event, 1, name="Willa First")
     RegistrationFactory(event=event, name="Cody Cancelled", status=RegistrationStatus.CANCELLED)
 
-    html = coordinator_client.get(url("coordinator_roster", pk=event.pk)).content.decode()
+    html = training_coordinator_client.get(url("coordinator_roster", pk=event.pk)).content.decode()
     sections = {
         name: html.split(f'id="{name}-heading"')[1].split("</section>")[0]
         for name in ("confirmed", "attended", "no-show", "waitlist", "cancelled")
@@ -461,11 +455,13 @@ def test_roster_groups_registrants_and_shows_the_waitlist_in_order(coordinator_c
     assert waitlist.index("Willa First") < waitlist.index("Wren Second")
 
 
-def test_moving_someone_on_the_waitlist_records_the_reason(coordinator_client, coordinator):
+def test_moving_someone_on_the_waitlist_records_the_reason(
+    training_coordinator_client, training_coordinator
+):
     event = EventFactory(capacity=0)
     first, second, third = (waitlisted(event, n) for n in (1, 2, 3))
 
-    response = coordinator_client.post(
+    response = training_coordinator_client.post(
         url("coordinator_waitlist_reorder", pk=event.pk, registration_pk=third.pk),
         {"position": "1", "reason": "Instructor candidate, needs this class"},
     )
@@ -477,18 +473,18 @@ def test_moving_someone_on_the_waitlist_records_the_reason(coordinator_client, c
     )
     assert order == [third.pk, first.pk, second.pk]
     audit = AuditEvent.objects.get(action=AuditAction.UPDATE, object_id=str(third.pk))
-    assert audit.actor_id == coordinator.pk
+    assert audit.actor_id == training_coordinator.pk
     assert audit.object_type == "training.registration"
     assert audit.detail["reason"] == "Instructor candidate, needs this class"
     assert (audit.detail["from"], audit.detail["to"]) == (3, 1)
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
-def test_waitlist_cannot_be_reordered_without_a_reason(coordinator_client, reason):
+def test_waitlist_cannot_be_reordered_without_a_reason(training_coordinator_client, reason):
     event = EventFactory(capacity=0)
     first, second = waitlisted(event, 1), waitlisted(event, 2)
 
-    response = coordinator_client.post(
+    response = training_coordinator_client.post(
         url("coordinator_waitlist_reorder", pk=event.pk, registration_pk=second.pk),
         {"position": "1", "reason": reason},
     )
@@ -500,19 +496,19 @@ def test_waitlist_cannot_be_reordered_without_a_reason(coordinator_client, reaso
     assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
 
 
-def test_check_in_on_a_phone_marks_attended_with_the_time(coordinator_client):
+def test_check_in_on_a_phone_marks_attended_with_the_time(training_coordinator_client):
     event = EventFactory()
     dana = RegistrationFactory(event=event, name="Dana Dispatcher")
     RegistrationFactory(event=event, name="Eli Medic")
 
-    page = coordinator_client.get(url("coordinator_check_in", pk=event.pk), {"q": "dana"})
+    page = training_coordinator_client.get(url("coordinator_check_in", pk=event.pk), {"q": "dana"})
     html = page.content.decode()
     action = url("coordinator_registration_check_in", pk=event.pk, registration_pk=dana.pk)
     assert f'action="{action}"' in html and "btn-lg" in html
     assert "Eli Medic" not in html
 
     before = timezone.now()
-    response = coordinator_client.post(action, {"q": "dana"})
+    response = training_coordinator_client.post(action, {"q": "dana"})
     assert response.status_code == 302
     assert response["Location"].endswith(f"?q=dana#registration-{dana.pk}")
     dana.refresh_from_db()
@@ -520,28 +516,31 @@ def test_check_in_on_a_phone_marks_attended_with_the_time(coordinator_client):
     assert before <= dana.checked_in_at <= timezone.now()
 
     first_time = dana.checked_in_at
-    coordinator_client.post(action)
+    training_coordinator_client.post(action)
     dana.refresh_from_db()
     assert dana.checked_in_at == first_time
-    assert "Checked in at" in coordinator_client.get(page.request["PATH_INFO"]).content.decode()
+    assert (
+        "Checked in at"
+        in training_coordinator_client.get(page.request["PATH_INFO"]).content.decode()
+    )
 
 
-def test_waitlisted_people_cannot_be_checked_in_to_a_seat(coordinator_client):
+def test_waitlisted_people_cannot_be_checked_in_to_a_seat(training_coordinator_client):
     event = EventFactory(capacity=0)
     waiting = waitlisted(event, 1)
-    coordinator_client.post(
+    training_coordinator_client.post(
         url("coordinator_registration_check_in", pk=event.pk, registration_pk=waiting.pk)
     )
     waiting.refresh_from_db()
     assert waiting.status == RegistrationStatus.WAITLISTED and waiting.checked_in_at is None
 
 
-def test_coordinator_marks_attendance_no_show_minutes_and_instructor(coordinator_client):
+def test_coordinator_marks_attendance_no_show_minutes_and_instructor(training_coordinator_client):
     event = EventFactory()  # two hours
     present, absent = RegistrationFactory(event=event), RegistrationFactory(event=event)
 
     def mark(registration, **data):
-        return coordinator_client.post(
+        return training_coordinator_client.post(
             url(
                 "coordinator_registration_attendance",
                 pk=event.pk,
@@ -558,7 +557,7 @@ def test_coordinator_marks_attendance_no_show_minutes_and_instructor(coordinator
     assert present.status == RegistrationStatus.ATTENDED
     assert present.minutes_attended == 90 and present.is_instructor
 
-    coordinator_client.post(
+    training_coordinator_client.post(
         url("coordinator_registration_check_in", pk=event.pk, registration_pk=absent.pk)
     )
     mark(absent, status="no_show")
@@ -576,7 +575,7 @@ def test_coordinator_marks_attendance_no_show_minutes_and_instructor(coordinator
 
 
 def test_message_reaches_each_confirmed_and_waitlisted_registrant_once(
-    coordinator_client, mailoutbox, django_capture_on_commit_callbacks
+    training_coordinator_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     event = EventFactory(capacity=2)
     RegistrationFactory(event=event, email="one@example.org")
@@ -587,9 +586,9 @@ def test_message_reaches_each_confirmed_and_waitlisted_registrant_once(
     message_id = str(uuid.uuid4())
     form = {"message_id": message_id, "subject": "Parking change", "body": "Use lot C."}
 
-    assert 'name="message_id"' in coordinator_client.get(target).content.decode()
+    assert 'name="message_id"' in training_coordinator_client.get(target).content.decode()
     with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
-        response = coordinator_client.post(target, form)
+        response = training_coordinator_client.post(target, form)
     assert response.status_code == 302
     assert sorted(m.to[0] for m in mailoutbox) == [
         "one@example.org",
@@ -600,19 +599,19 @@ def test_message_reaches_each_confirmed_and_waitlisted_registrant_once(
 
     # The same form submitted again (a double click, a reload) sends nothing new.
     with django_capture_on_commit_callbacks(execute=True):
-        again = coordinator_client.post(target, form, follow=True)
+        again = training_coordinator_client.post(target, form, follow=True)
     assert len(mailoutbox) == 3
     assert "3 had it already and were not emailed again." in again.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        coordinator_client.post(target, {**form, "message_id": str(uuid.uuid4())})
+        training_coordinator_client.post(target, {**form, "message_id": str(uuid.uuid4())})
     assert len(mailoutbox) == 6
 
 
-def test_message_needs_a_subject_and_a_body(coordinator_client, mailoutbox):
+def test_message_needs_a_subject_and_a_body(training_coordinator_client, mailoutbox):
     event = EventFactory()
     RegistrationFactory(event=event)
-    response = coordinator_client.post(
+    response = training_coordinator_client.post(
         url("coordinator_event_message", pk=event.pk),
         {"message_id": str(uuid.uuid4()), "subject": "", "body": ""},
     )
@@ -620,7 +619,7 @@ def test_message_needs_a_subject_and_a_body(coordinator_client, mailoutbox):
 
 
 def test_cancelling_an_event_notifies_every_registrant_once_and_keeps_registrations(
-    coordinator_client, mailoutbox, django_capture_on_commit_callbacks
+    training_coordinator_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     event = EventFactory(capacity=1)
     seat = RegistrationFactory(event=event, email="seat@example.org")
@@ -628,11 +627,13 @@ def test_cancelling_an_event_notifies_every_registrant_once_and_keeps_registrati
     RegistrationFactory(event=event, email="left@example.org", status="cancelled")
     target = url("coordinator_event_cancel", pk=event.pk)
 
-    refused = coordinator_client.post(target, {"note": "Weather"})
+    refused = training_coordinator_client.post(target, {"note": "Weather"})
     assert refused.status_code == 400 and mailoutbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = coordinator_client.post(target, {"note": "We will reschedule.", "confirm": "on"})
+        response = training_coordinator_client.post(
+            target, {"note": "We will reschedule.", "confirm": "on"}
+        )
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.status == EventStatus.CANCELLED and event.sequence == 1
@@ -644,7 +645,7 @@ def test_cancelling_an_event_notifies_every_registrant_once_and_keeps_registrati
     assert waiting.status == RegistrationStatus.WAITLISTED
 
     with django_capture_on_commit_callbacks(execute=True):
-        coordinator_client.post(target, {"confirm": "on"})
+        training_coordinator_client.post(target, {"confirm": "on"})
     event.refresh_from_db()
     assert len(mailoutbox) == 2 and event.sequence == 1
 
@@ -690,8 +691,10 @@ def roster_event():
     return event
 
 
-def test_roster_exports_as_csv_and_is_audited(coordinator_client, coordinator, roster_event):
-    response = coordinator_client.get(url("coordinator_roster_csv", pk=roster_event.pk))
+def test_roster_exports_as_csv_and_is_audited(
+    training_coordinator_client, training_coordinator, roster_event
+):
+    response = training_coordinator_client.get(url("coordinator_roster_csv", pk=roster_event.pk))
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="roster-cto-class-2030-05-07.csv"' in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -712,12 +715,12 @@ def test_roster_exports_as_csv_and_is_audited(coordinator_client, coordinator, r
     assert rows[2][0] == "Noel Noshow" and rows[2][5] == "No-show" and rows[2][8] == ""
     assert rows[3][5:7] == ["Waitlisted", "1"]
     audit = AuditEvent.objects.get(action=AuditAction.EXPORT)
-    assert audit.actor_id == coordinator.pk and audit.object_id == str(roster_event.pk)
+    assert audit.actor_id == training_coordinator.pk and audit.object_id == str(roster_event.pk)
     assert audit.detail["format"] == "csv" and audit.detail["rows"] == 3
 
 
-def test_roster_exports_as_xlsx_and_is_audited(coordinator_client, roster_event):
-    response = coordinator_client.get(url("coordinator_roster_xlsx", pk=roster_event.pk))
+def test_roster_exports_as_xlsx_and_is_audited(training_coordinator_client, roster_event):
+    response = training_coordinator_client.get(url("coordinator_roster_xlsx", pk=roster_event.pk))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -736,11 +739,11 @@ def test_roster_exports_as_xlsx_and_is_audited(coordinator_client, roster_event)
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, detail__format="xlsx").exists()
 
 
-def test_exports_neutralize_spreadsheet_formulas(coordinator_client, roster_event):
+def test_exports_neutralize_spreadsheet_formulas(training_coordinator_client, roster_event):
     csv_rows = list(
         csv.reader(
             io.StringIO(
-                coordinator_client.get(
+                training_coordinator_client.get(
                     url("coordinator_roster_csv", pk=roster_event.pk)
                 ).content.decode("utf-8-sig")
             )
@@ -748,7 +751,9 @@ def test_exports_neutralize_spreadsheet_formulas(coordinator_client, roster_even
     )
     xlsx = load_workbook(
         io.BytesIO(
-            coordinator_client.get(url("coordinator_roster_xlsx", pk=roster_event.pk)).content
+            training_coordinator_client.get(
+                url("coordinator_roster_xlsx", pk=roster_event.pk)
+            ).content
         )
     ).active
     for row in (csv_rows[3], [cell.value for cell in xlsx[4]]):
@@ -798,7 +803,10 @@ def test_second_tuesday_series_keeps_nine_oclock_across_daylight_saving(second_t
 
 
 def test_moving_or_cancelling_one_series_date_leaves_the_others_alone(
-    second_tuesday_series, coordinator_client, mailoutbox, django_capture_on_commit_callbacks
+    second_tuesday_series,
+    training_coordinator_client,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
     until = chicago(2027, 12, 31, 23)
     events = series_materialize(series=second_tuesday_series, until=until)
@@ -808,12 +816,14 @@ def test_moving_or_cancelling_one_series_date_leaves_the_others_alone(
         e.pk: (e.starts_at, e.status, e.sequence) for e in events if e not in (april, may)
     }
 
-    coordinator_client.post(
+    training_coordinator_client.post(
         url("coordinator_event_edit", pk=april.pk),
         form_data_of(april, starts_at="2027-04-20T13:00", ends_at="2027-04-20T14:30"),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        coordinator_client.post(url("coordinator_event_cancel", pk=may.pk), {"confirm": "on"})
+        training_coordinator_client.post(
+            url("coordinator_event_cancel", pk=may.pk), {"confirm": "on"}
+        )
     assert series_materialize(series=second_tuesday_series, until=until) == []
 
     april.refresh_from_db()
@@ -829,11 +839,6 @@ def test_moving_or_cancelling_one_series_date_leaves_the_others_alone(
 
 
 # --- Admin -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def admin_client(make_staff, staff_client):
-    return staff_client(make_staff(superuser=True))
 
 
 @pytest.fixture
@@ -856,27 +861,29 @@ def series_clock(request):
     ],
     indirect=["series_clock"],
 )
-def test_admin_series_action_creates_the_next_twelve_months(series_clock, admin_client, expected):
+def test_admin_series_action_creates_the_next_twelve_months(
+    series_clock, superuser_client, expected
+):
     start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     template = EventFactory(starts_at=start, ends_at=start + dt.timedelta(hours=1))
     series = EventSeries.objects.create(
         title="Board", rule="FREQ=MONTHLY", first_start=start, template=template
     )
-    response = admin_client.post(
+    response = superuser_client.post(
         "/admin/training/eventseries/",
         {"action": "create_dates", "_selected_action": [series.pk]},
         follow=True,
     )
     assert series.events.count() == expected
     assert f"{expected} new dates created" in response.content.decode()
-    admin_client.post(
+    superuser_client.post(
         "/admin/training/eventseries/",
         {"action": "create_dates", "_selected_action": [series.pk]},
     )
     assert series.events.count() == expected  # nothing created twice
 
 
-def test_admin_pages_open_and_registrations_are_read_only(admin_client, world):
+def test_admin_pages_open_and_registrations_are_read_only(superuser_client, world):
     for path in (
         "/admin/training/committee/",
         "/admin/training/eventseries/",
@@ -887,9 +894,9 @@ def test_admin_pages_open_and_registrations_are_read_only(admin_client, world):
         f"/admin/training/registration/{world.confirmed.pk}/change/",
         "/admin/training/certificate/",
     ):
-        assert admin_client.get(path).status_code == 200, path
-    assert admin_client.get("/admin/training/registration/add/").status_code == 403
-    html = admin_client.get("/admin/training/event/", {"q": world.event.title}).content.decode()
+        assert superuser_client.get(path).status_code == 200, path
+    assert superuser_client.get("/admin/training/registration/add/").status_code == 403
+    html = superuser_client.get("/admin/training/event/", {"q": world.event.title}).content.decode()
     assert world.event.title in html
 
 
@@ -931,14 +938,14 @@ class _FormValues(HTMLParser):
 
 
 def test_admin_event_edit_raises_the_sequence_and_promotes(
-    admin_client, django_capture_on_commit_callbacks, mailoutbox
+    superuser_client, django_capture_on_commit_callbacks, mailoutbox
 ):
     event = EventFactory(capacity=1)
     RegistrationFactory(event=event)
     waiting = waitlisted(event, 1, email="next@example.org")
     change_url = f"/admin/training/event/{event.pk}/change/"
     parser = _FormValues()
-    parser.feed(admin_client.get(change_url).content.decode())
+    parser.feed(superuser_client.get(change_url).content.decode())
     data: dict[str, list[str]] = {}
     for name, value in parser.values:
         data.setdefault(name, []).append(value)
@@ -946,7 +953,7 @@ def test_admin_event_edit_raises_the_sequence_and_promotes(
     data["capacity"] = ["2"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(change_url, data)
+        response = superuser_client.post(change_url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     event.refresh_from_db()
     waiting.refresh_from_db()

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 from icalendar import Calendar
 
 from core import tasks as core_tasks
@@ -332,3 +333,22 @@ def test_a_registration_saved_while_the_broker_is_down_gets_its_email_from_the_s
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["dana@example.org"]
     assert mailoutbox[0].subject == f"You are registered: {event.title}"
+
+
+def test_a_cancel_link_is_the_same_in_every_email_and_old_links_still_work(client):
+    from django.core import signing
+
+    from training.links import CANCEL_SALT, _email_digest, cancel_token
+
+    registration = RegistrationFactory()
+    assert cancel_token(registration) == cancel_token(registration)
+    # The format of links emailed before (signing.dumps, with a timestamp) is still honoured.
+    old = signing.dumps(
+        {"r": registration.pk, "e": _email_digest(registration.email)}, salt=CANCEL_SALT
+    )
+    from training.links import registration_from_token
+
+    assert registration_from_token(old) == registration
+    response = client.get(reverse("training:cancel", kwargs={"token": old}))
+    assert response.status_code == 200, response.content.decode()[:300]
+    assert registration.event.title in response.content.decode()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.training.factories import EventFactory, RegistrationFactory
-from training import certificates, views_history
+from training import certificates, services
 from training.certificates import (
     CODE_ALPHABET,
     NotAttended,
@@ -23,7 +23,7 @@ from training.certificates import (
     certificate_pdf,
 )
 from training.models import Certificate, HistoryLink, RegistrationStatus
-from training.views_history import history_token
+from training.services import history_token
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_registrations_not_yet_attended_still_get_a_link(
 def test_asking_twice_within_a_few_minutes_sends_one_email(
     client, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(views_history, "LINK_WINDOW_SECONDS", 10**9)  # one window for the test
+    monkeypatch.setattr(services, "HISTORY_LINK_WINDOW_SECONDS", 10**9)  # one window for the test
     attended("dana@example.org", on=timezone.now() - dt.timedelta(days=30))
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(2):

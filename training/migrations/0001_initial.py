@@ -5,7 +5,7 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
 import django.db.models.functions.text
-import programs.models
+import core.markdown
 import uuid
 from django.db import migrations, models
 
@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                 ('registration_required', models.BooleanField(default=True)),
                 ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('postponed', 'Postponed'), ('cancelled', 'Cancelled')], default='scheduled', max_length=10)),
                 ('published', models.BooleanField(default=True)),
-                ('description', models.TextField(blank=True, help_text='Markdown.', validators=[programs.models.validate_markdown_alt_text])),
+                ('description', models.TextField(blank=True, help_text='Markdown.', validators=[core.markdown.validate_markdown_alt_text])),
                 ('series_original_start', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

@@ -1,6 +1,7 @@
 from django.db import migrations
 
-from accounts.roles import Role, grant
+from accounts.roles import Role
+from core.grants import permissions_grant, permissions_revoke
 
 # Training coordinators run the calendar: events, series, committees and documents in full;
 # registrations are written by the portal's own services, so they only read them.
@@ -16,20 +17,11 @@ PERMISSIONS = [
 
 
 def grant_coordinator(apps, schema_editor):
-    grant(apps, Role.TRAINING_COORDINATOR, PERMISSIONS)
+    permissions_grant(apps, Role.TRAINING_COORDINATOR, PERMISSIONS)
 
 
 def revoke_coordinator(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name=Role.TRAINING_COORDINATOR).first()
-    if group is None:
-        return
-    for dotted in PERMISSIONS:
-        app_label, codename = dotted.split(".")
-        group.permissions.remove(
-            *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-        )
+    permissions_revoke(apps, Role.TRAINING_COORDINATOR, PERMISSIONS)
 
 
 class Migration(migrations.Migration):

@@ -1,5 +1,9 @@
 """Markdown bodies rendered to HTML and sanitized: no script or event handler survives.
-Any app's Markdown field checks its images' alt text with validate_markdown_alt_text."""
+
+Every app renders its Markdown here (render_markdown, and the `markdown` template filter of
+core/templatetags/markdown.py), and every Markdown field checks its images' alt text with
+validate_markdown_alt_text.
+"""
 
 import re
 
