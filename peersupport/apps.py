@@ -6,7 +6,7 @@ class PeerSupportConfig(AppConfig):
     verbose_name = "911 peer support"
 
     def ready(self) -> None:
-        from peersupport.views_dashboard import register_staff_area
+        from peersupport.views.dashboard import register_staff_area
 
         register_staff_areas()
         register_staff_area()

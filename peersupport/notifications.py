@@ -26,7 +26,7 @@ def coordinators_notify(*, support_request: SupportRequest) -> int:
         .order_by("pk")
         .values_list("pk", "email")
     )
-    context = {"queue_url": settings.SITE_URL + reverse("peersupport:queue")}
+    context = {"queue_url": settings.SITE_URL + reverse("peersupport:coordinator:queue")}
     return sum(
         outbox_enqueue(
             key=f"peersupport-request:{support_request.pk}:coordinator:{user_id}",
@@ -49,7 +49,7 @@ def assignee_notify(*, assignment: Assignment) -> bool:
         template="peersupport/assignment",
         to=email,
         subject="You have a new peer support assignment",
-        context={"assignments_url": settings.SITE_URL + reverse("peersupport:my_assignments")},
+        context={"assignments_url": settings.SITE_URL + reverse("peersupport:member:assignments")},
     )
 
 

@@ -21,7 +21,7 @@ from peersupport.models import (
 )
 from peersupport.selectors import member_suggestions
 from peersupport.services import activity_log, request_assign
-from peersupport.views_coordinator import waiting_since
+from peersupport.views.coordinator import waiting_since
 from tests.peersupport.factories import OrganizationFactory, submitted_request
 
 pytestmark = pytest.mark.django_db
@@ -67,19 +67,19 @@ def views_of(support_request: SupportRequest) -> int:
 # --- Who may open the pages ----------------------------------------------------------------
 
 PAGES = [
-    ("queue", lambda w: {}),
-    ("queue_finished", lambda w: {}),
-    ("request_detail", lambda w: {"pk": w.request.pk}),
-    ("roster", lambda w: {}),
-    ("roster_member_create", lambda w: {}),
-    ("roster_member_edit", lambda w: {"pk": w.other.pk}),
+    ("coordinator:queue", lambda w: {}),
+    ("coordinator:queue_finished", lambda w: {}),
+    ("coordinator:request_detail", lambda w: {"pk": w.request.pk}),
+    ("coordinator:roster", lambda w: {}),
+    ("coordinator:member_create", lambda w: {}),
+    ("coordinator:member_edit", lambda w: {"pk": w.other.pk}),
 ]
 ACTIONS = [
-    ("request_status", lambda w: {"pk": w.request.pk}),
-    ("request_assign", lambda w: {"pk": w.request.pk}),
-    ("request_confidentiality", lambda w: {"pk": w.request.pk}),
-    ("roster_member_create", lambda w: {}),
-    ("roster_member_edit", lambda w: {"pk": w.other.pk}),
+    ("coordinator:request_status", lambda w: {"pk": w.request.pk}),
+    ("coordinator:request_assign", lambda w: {"pk": w.request.pk}),
+    ("coordinator:request_confidentiality", lambda w: {"pk": w.request.pk}),
+    ("coordinator:member_create", lambda w: {}),
+    ("coordinator:member_edit", lambda w: {"pk": w.other.pk}),
 ]
 OUTSIDERS = {
     "assigned member": lambda w, make_staff: w.assigned.user,
@@ -140,7 +140,10 @@ def test_coordinator_actions_refuse_outsiders_and_change_nothing(
 
 
 def test_a_request_that_does_not_exist_is_not_found(peer_coordinator_client):
-    assert peer_coordinator_client.get(url("request_detail", pk=999_999)).status_code == 404
+    assert (
+        peer_coordinator_client.get(url("coordinator:request_detail", pk=999_999)).status_code
+        == 404
+    )
 
 
 def test_staff_landing_lists_peer_support_for_coordinators_and_members(
@@ -190,7 +193,7 @@ def test_queue_lists_open_requests_by_urgency_then_age(peer_coordinator_client):
     now_old, _ = submitted_request(urgency="now")
     now_old = submitted_ago(now_old, hours=2)
 
-    html = peer_coordinator_client.get(url("queue")).content.decode()
+    html = peer_coordinator_client.get(url("coordinator:queue")).content.decode()
 
     order = [now_old, now_new, today_old, today_new, week_old]
     positions = [html.index(r.reference) for r in order]
@@ -203,7 +206,7 @@ def test_queue_rows_show_the_waiting_clock_but_no_contact_details(peer_coordinat
     )
     support_request = submitted_ago(support_request, hours=3, minutes=20, seconds=10)
 
-    html = peer_coordinator_client.get(url("queue")).content.decode()
+    html = peer_coordinator_client.get(url("coordinator:queue")).content.decode()
 
     assert "3 h 20 min ago" in html
     assert (
@@ -229,16 +232,16 @@ def test_queue_filters_by_status_and_keeps_closed_and_declined_apart(peer_coordi
     closed = with_status(submitted_request()[0], RequestStatus.CLOSED)
     declined = with_status(submitted_request()[0], RequestStatus.DECLINED)
 
-    html = peer_coordinator_client.get(url("queue")).content.decode()
+    html = peer_coordinator_client.get(url("coordinator:queue")).content.decode()
     assert new.reference in html and outside.reference in html
     assert closed.reference not in html and declined.reference not in html
 
     html = peer_coordinator_client.get(
-        url("queue"), {"status": "awaiting_approval"}
+        url("coordinator:queue"), {"status": "awaiting_approval"}
     ).content.decode()
     assert outside.reference in html and new.reference not in html
 
-    html = peer_coordinator_client.get(url("queue_finished")).content.decode()
+    html = peer_coordinator_client.get(url("coordinator:queue_finished")).content.decode()
     assert closed.reference in html and declined.reference in html
     assert new.reference not in html
 
@@ -249,11 +252,11 @@ def test_queue_query_count_does_not_grow_with_its_rows(
     for _ in range(3):
         submitted_request(agency=OrganizationFactory())
     with django_assert_max_num_queries(12) as few:
-        peer_coordinator_client.get(url("queue"))
+        peer_coordinator_client.get(url("coordinator:queue"))
     for _ in range(10):
         submitted_request(agency=OrganizationFactory())
     with django_assert_max_num_queries(len(few)):
-        peer_coordinator_client.get(url("queue"))
+        peer_coordinator_client.get(url("coordinator:queue"))
 
 
 # --- Request detail and status actions ------------------------------------------------------
@@ -272,7 +275,9 @@ def test_detail_shows_every_field_history_assignments_and_activity(
         follow_up_needed=True,
         by=peer_coordinator,
     )
-    html = peer_coordinator_client.get(url("request_detail", pk=world.request.pk)).content.decode()
+    html = peer_coordinator_client.get(
+        url("coordinator:request_detail", pk=world.request.pk)
+    ).content.decode()
 
     assert world.request.reference in html
     for text in (
@@ -292,7 +297,7 @@ def test_detail_shows_every_field_history_assignments_and_activity(
 
 
 def test_every_view_of_a_request_is_audited(peer_coordinator_client, world, peer_coordinator):
-    target = url("request_detail", pk=world.request.pk)
+    target = url("coordinator:request_detail", pk=world.request.pk)
     peer_coordinator_client.get(target)
     peer_coordinator_client.get(target)
 
@@ -309,14 +314,16 @@ def test_every_view_of_a_request_is_audited(peer_coordinator_client, world, peer
 def test_only_the_coordinators_moves_are_offered(peer_coordinator_client):
     support_request, _ = submitted_request(outside_agency_name="Wichita regional 911")
     html = peer_coordinator_client.get(
-        url("request_detail", pk=support_request.pk)
+        url("coordinator:request_detail", pk=support_request.pk)
     ).content.decode()
     assert 'value="approved"' in html and 'value="declined"' in html
     assert 'value="assigned"' not in html and 'value="contacted"' not in html
     assert "approve it before assigning" in html
 
     assigned = with_status(submitted_request()[0], RequestStatus.ASSIGNED)
-    html = peer_coordinator_client.get(url("request_detail", pk=assigned.pk)).content.decode()
+    html = peer_coordinator_client.get(
+        url("coordinator:request_detail", pk=assigned.pk)
+    ).content.decode()
     assert 'value="contacted"' in html and 'value="closed"' in html
     assert 'value="approved"' not in html
 
@@ -324,7 +331,7 @@ def test_only_the_coordinators_moves_are_offered(peer_coordinator_client):
 def test_approving_moves_the_request_and_records_who(peer_coordinator_client, peer_coordinator):
     support_request, _ = submitted_request(outside_agency_name="Wichita regional 911")
     response = peer_coordinator_client.post(
-        url("request_status", pk=support_request.pk), {"to_status": "approved"}
+        url("coordinator:request_status", pk=support_request.pk), {"to_status": "approved"}
     )
     assert response.status_code == 302
     support_request.refresh_from_db()
@@ -341,7 +348,7 @@ def test_a_move_is_audited_with_the_coordinators_address_and_page(
     peer_coordinator_client, peer_coordinator
 ):
     support_request, _ = submitted_request()
-    target = url("request_status", pk=support_request.pk)
+    target = url("coordinator:request_status", pk=support_request.pk)
     peer_coordinator_client.post(target, {"to_status": "approved"}, REMOTE_ADDR="198.51.100.20")
 
     event = AuditEvent.objects.get(
@@ -364,7 +371,7 @@ def test_a_forbidden_move_is_refused_with_409_and_changes_nothing(
     changes = StatusChange.objects.count()
 
     response = peer_coordinator_client.post(
-        url("request_status", pk=support_request.pk), {"to_status": to_status}
+        url("coordinator:request_status", pk=support_request.pk), {"to_status": to_status}
     )
 
     assert response.status_code == 409
@@ -377,7 +384,7 @@ def test_a_forbidden_move_is_refused_with_409_and_changes_nothing(
 def test_an_unknown_status_is_a_bad_request(peer_coordinator_client):
     support_request, _ = submitted_request()
     response = peer_coordinator_client.post(
-        url("request_status", pk=support_request.pk), {"to_status": "vanished"}
+        url("coordinator:request_status", pk=support_request.pk), {"to_status": "vanished"}
     )
     assert response.status_code == 400
     support_request.refresh_from_db()
@@ -388,12 +395,12 @@ def test_confidentiality_exception_is_a_flag_and_is_audited(
     peer_coordinator_client, peer_coordinator
 ):
     support_request, _ = submitted_request()
-    target = url("request_detail", pk=support_request.pk)
+    target = url("coordinator:request_detail", pk=support_request.pk)
     page = peer_coordinator_client.get(target).content.decode()
     assert 'name="applied"' in page and "<textarea" not in page
 
     response = peer_coordinator_client.post(
-        url("request_confidentiality", pk=support_request.pk), {"applied": "on"}
+        url("coordinator:request_confidentiality", pk=support_request.pk), {"applied": "on"}
     )
 
     assert response.status_code == 302
@@ -407,7 +414,9 @@ def test_confidentiality_exception_is_a_flag_and_is_audited(
     )
     assert event.actor_id == peer_coordinator.pk
 
-    peer_coordinator_client.post(url("request_confidentiality", pk=support_request.pk), {})
+    peer_coordinator_client.post(
+        url("coordinator:request_confidentiality", pk=support_request.pk), {}
+    )
     support_request.refresh_from_db()
     assert not support_request.confidentiality_exception
     assert AuditEvent.objects.filter(detail__confidentiality_exception=False).count() == 1
@@ -418,7 +427,7 @@ def test_detail_query_count_does_not_grow_with_history_and_members(
 ):
     support_request, _ = submitted_request()
     make_team_member(on_call=True)
-    target = url("request_detail", pk=support_request.pk)
+    target = url("coordinator:request_detail", pk=support_request.pk)
     with django_assert_max_num_queries(30) as few:
         peer_coordinator_client.get(target)
     members = [
@@ -448,7 +457,8 @@ def test_assigning_members_creates_assignments_moves_status_and_emails_only_a_li
 
     with django_capture_on_commit_callbacks(execute=True):
         response = peer_coordinator_client.post(
-            url("request_assign", pk=support_request.pk), {"members": [first.pk, second.pk]}
+            url("coordinator:request_assign", pk=support_request.pk),
+            {"members": [first.pk, second.pk]},
         )
 
     assert response.status_code == 302
@@ -462,7 +472,7 @@ def test_assigning_members_creates_assignments_moves_status_and_emails_only_a_li
         second.pk,
     }
     assert sorted(m.to[0] for m in mailoutbox) == sorted([first.user.email, second.user.email])
-    link = url("my_assignments")
+    link = url("member:assignments")
     for message in mailoutbox:
         body = message.subject + message.body
         assert link in body
@@ -484,7 +494,7 @@ def test_assigning_nobody_or_an_excluded_member_is_refused(
     support_request, _ = submitted_request(agency=agency)
     own_agency = make_team_member(home_agency=agency)
     untrained = make_team_member(training_hours=12)
-    target = url("request_assign", pk=support_request.pk)
+    target = url("coordinator:request_assign", pk=support_request.pk)
 
     nobody = peer_coordinator_client.post(target, {})
     assert nobody.status_code == 400
@@ -504,10 +514,10 @@ def test_an_out_of_region_request_cannot_be_assigned_before_approval(
 ):
     support_request, _ = submitted_request(outside_agency_name="Wichita regional 911")
     member = make_team_member()
-    target = url("request_assign", pk=support_request.pk)
+    target = url("coordinator:request_assign", pk=support_request.pk)
 
     page = peer_coordinator_client.get(
-        url("request_detail", pk=support_request.pk)
+        url("coordinator:request_detail", pk=support_request.pk)
     ).content.decode()
     assert f'name="members" value="{member.pk}"' not in page
     refused = peer_coordinator_client.post(target, {"members": [member.pk]})
@@ -518,7 +528,7 @@ def test_an_out_of_region_request_cannot_be_assigned_before_approval(
     assert support_request.status == RequestStatus.AWAITING_APPROVAL
 
     peer_coordinator_client.post(
-        url("request_status", pk=support_request.pk), {"to_status": "approved"}
+        url("coordinator:request_status", pk=support_request.pk), {"to_status": "approved"}
     )
     assert peer_coordinator_client.post(target, {"members": [member.pk]}).status_code == 302
     support_request.refresh_from_db()
@@ -529,7 +539,8 @@ def test_an_out_of_region_request_cannot_be_assigned_before_approval(
 def test_a_closed_request_cannot_be_assigned(peer_coordinator_client, make_team_member):
     support_request = with_status(submitted_request()[0], RequestStatus.CLOSED)
     response = peer_coordinator_client.post(
-        url("request_assign", pk=support_request.pk), {"members": [make_team_member().pk]}
+        url("coordinator:request_assign", pk=support_request.pk),
+        {"members": [make_team_member().pk]},
     )
     assert response.status_code == 409
     assert not Assignment.objects.exists()
@@ -627,7 +638,7 @@ def test_detail_page_offers_the_suggestions_in_order(peer_coordinator_client, ma
     make_team_member(first_name="Trainee", last_name="Tess", training_hours=10)
 
     html = peer_coordinator_client.get(
-        url("request_detail", pk=support_request.pk)
+        url("coordinator:request_detail", pk=support_request.pk)
     ).content.decode()
 
     assert html.index(f'value="{on.pk}"') < html.index(f'value="{off.pk}"')
@@ -644,20 +655,26 @@ def test_roster_filters_and_flags_members_not_yet_assignable(
     make_team_member(first_name="Nia", last_name="Newbie", training_hours=20)
     make_team_member(first_name="Ian", last_name="Inactive", active=False, discipline="fire")
 
-    html = peer_coordinator_client.get(url("roster")).content.decode()
+    html = peer_coordinator_client.get(url("coordinator:roster")).content.decode()
     assert "Cora Command" in html and "Nia Newbie" in html and "Ian Inactive" in html
     assert html.count("Not yet assignable") == 1
 
-    html = peer_coordinator_client.get(url("roster"), {"member_type": "command"}).content.decode()
+    html = peer_coordinator_client.get(
+        url("coordinator:roster"), {"member_type": "command"}
+    ).content.decode()
     assert "Cora Command" in html and "Nia Newbie" not in html
 
-    html = peer_coordinator_client.get(url("roster"), {"discipline": "fire"}).content.decode()
+    html = peer_coordinator_client.get(
+        url("coordinator:roster"), {"discipline": "fire"}
+    ).content.decode()
     assert "Ian Inactive" in html and "Cora Command" not in html
 
-    html = peer_coordinator_client.get(url("roster"), {"active": "no"}).content.decode()
+    html = peer_coordinator_client.get(url("coordinator:roster"), {"active": "no"}).content.decode()
     assert "Ian Inactive" in html and "Nia Newbie" not in html
 
-    html = peer_coordinator_client.get(url("roster"), {"on_call": "yes"}).content.decode()
+    html = peer_coordinator_client.get(
+        url("coordinator:roster"), {"on_call": "yes"}
+    ).content.decode()
     assert "Cora Command" in html and "Nia Newbie" not in html
 
 
@@ -678,7 +695,7 @@ def member_form(user, **overrides) -> dict:
 
 def test_coordinator_adds_a_team_member(peer_coordinator_client, make_staff):
     user = make_staff(roles=[Role.PEER_TEAM_MEMBER], first_name="Nora", last_name="New")
-    response = peer_coordinator_client.post(url("roster_member_create"), member_form(user))
+    response = peer_coordinator_client.post(url("coordinator:member_create"), member_form(user))
     assert response.status_code == 302
     member = TeamMember.objects.get(user=user)
     assert member.training_hours == 44 and member.assignable and not member.on_call
@@ -694,12 +711,12 @@ def test_roster_form_offers_only_peer_team_accounts_not_yet_on_the_roster(
     listed = make_team_member(first_name="Lee", last_name="Listed")
     candidate = make_staff(roles=[Role.PEER_TEAM_MEMBER], first_name="Cam", last_name="Candidate")
 
-    page = peer_coordinator_client.get(url("roster_member_create")).content.decode()
+    page = peer_coordinator_client.get(url("coordinator:member_create")).content.decode()
     assert "Cam Candidate" in page
     assert "Tom Trainer" not in page and "Lee Listed" not in page
 
     for user in (outsider, listed.user):
-        response = peer_coordinator_client.post(url("roster_member_create"), member_form(user))
+        response = peer_coordinator_client.post(url("coordinator:member_create"), member_form(user))
         assert response.status_code == 400
     assert not TeamMember.objects.filter(user=outsider).exists()
     assert TeamMember.objects.filter(user=listed.user).count() == 1
@@ -718,7 +735,7 @@ def test_roster_form_offers_only_peer_team_accounts_not_yet_on_the_roster(
 def test_roster_form_rejects_invalid_values(peer_coordinator_client, make_staff, overrides, field):
     user = make_staff(roles=[Role.PEER_TEAM_MEMBER])
     response = peer_coordinator_client.post(
-        url("roster_member_create"), member_form(user, **overrides)
+        url("coordinator:member_create"), member_form(user, **overrides)
     )
     assert response.status_code == 400
     assert field in response.context["form"].errors
@@ -727,7 +744,7 @@ def test_roster_form_rejects_invalid_values(peer_coordinator_client, make_staff,
 
 def test_coordinator_edits_a_team_member(peer_coordinator_client, make_team_member):
     member = make_team_member(first_name="Eve", last_name="Edit", training_hours=30)
-    target = url("roster_member_edit", pk=member.pk)
+    target = url("coordinator:member_edit", pk=member.pk)
     page = peer_coordinator_client.get(target).content.decode()
     assert "Not yet assignable" in page
 

@@ -22,8 +22,8 @@ from tests.peersupport.factories import member_for, submitted_request
 pytestmark = pytest.mark.django_db
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
-URL = reverse("peersupport:dashboard")
-CSV_URL = reverse("peersupport:dashboard_monthly_csv")
+URL = reverse("peersupport:dashboard:index")
+CSV_URL = reverse("peersupport:dashboard:monthly_csv")
 FIRST_HALF_2025 = {"start": "2025-01-01", "end": "2025-06-30"}
 
 

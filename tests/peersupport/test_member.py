@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import AuditAction, AuditEvent
 from accounts.roles import Role
-from peersupport.forms_member import ActivityForm
+from peersupport.forms.member import ActivityForm
 from peersupport.models import (
     Activity,
     Assignment,
@@ -115,7 +115,7 @@ def my_assignment(support_request: SupportRequest, member: TeamMember) -> Assign
 
 def test_accepted_member_sees_the_request_with_its_contact_details(team_member, assign):
     support_request = assign(team_member, accepted=[team_member], contact_email="sam@example.org")
-    response = signed_in_client(team_member.user).get(url("member_request", pk=support_request.pk))
+    response = signed_in_client(team_member.user).get(url("member:request", pk=support_request.pk))
     assert response.status_code == 200
     content = response.content.decode()
     assert support_request.reference in content
@@ -126,7 +126,7 @@ def test_accepted_member_sees_the_request_with_its_contact_details(team_member, 
 
 def test_offered_member_sees_the_request_but_not_how_to_reach_them(team_member, assign):
     support_request = assign(team_member, contact_email="sam@example.org")
-    response = signed_in_client(team_member.user).get(url("member_request", pk=support_request.pk))
+    response = signed_in_client(team_member.user).get(url("member:request", pk=support_request.pk))
     assert response.status_code == 200
     content = response.content.decode()
     assert support_request.reference in content
@@ -140,10 +140,10 @@ def test_a_member_not_assigned_gets_404_on_the_request_and_its_actions(
 ):
     support_request = assign(make_team_member(), accepted=[])
     client = signed_in_client(team_member.user)
-    assert client.get(url("member_request", pk=support_request.pk)).status_code == 404
-    for action in ("member_accept", "member_decline", "member_contacted", "member_close"):
+    assert client.get(url("member:request", pk=support_request.pk)).status_code == 404
+    for action in ("member:accept", "member:decline", "member:contacted", "member:close"):
         assert client.post(url(action, pk=support_request.pk)).status_code == 404
-    response = client.post(url("member_activity", pk=support_request.pk), activity_data())
+    response = client.post(url("member:activity", pk=support_request.pk), activity_data())
     assert response.status_code == 404
     assert support_request.assignments.get().status == AssignmentStatus.OFFERED
     assert not Activity.objects.exists()
@@ -159,30 +159,30 @@ def test_a_coordinator_on_the_team_sees_only_their_own_assignments_here(
     mine = assign(both)
     theirs = assign(make_team_member())
     client = signed_in_client(both.user)
-    assert client.get(url("member_request", pk=mine.pk)).status_code == 200
-    assert client.get(url("member_request", pk=theirs.pk)).status_code == 404
-    listing = client.get(url("my_assignments")).content.decode()
+    assert client.get(url("member:request", pk=mine.pk)).status_code == 200
+    assert client.get(url("member:request", pk=theirs.pk)).status_code == 404
+    listing = client.get(url("member:assignments")).content.decode()
     assert mine.reference in listing
     assert theirs.reference not in listing
 
 
 def test_a_request_that_does_not_exist_is_404(team_member):
     assert (
-        signed_in_client(team_member.user).get(url("member_request", pk=999_999)).status_code == 404
+        signed_in_client(team_member.user).get(url("member:request", pk=999_999)).status_code == 404
     )
 
 
 MEMBER_PAGES = [
-    ("get", "my_assignments", False),
-    ("get", "my_profile", False),
-    ("post", "my_on_call", False),
-    ("get", "member_request", True),
-    ("post", "member_accept", True),
-    ("post", "member_decline", True),
-    ("post", "member_contacted", True),
-    ("post", "member_activity", True),
-    ("post", "member_completed", True),
-    ("post", "member_close", True),
+    ("get", "member:assignments", False),
+    ("get", "member:profile", False),
+    ("post", "member:on_call", False),
+    ("get", "member:request", True),
+    ("post", "member:accept", True),
+    ("post", "member:decline", True),
+    ("post", "member:contacted", True),
+    ("post", "member:activity", True),
+    ("post", "member:completed", True),
+    ("post", "member:close", True),
 ]
 
 
@@ -221,14 +221,14 @@ def test_a_member_without_a_two_factor_session_is_sent_to_sign_in(team_member, a
     support_request = assign(team_member, accepted=[team_member])
     client = Client()
     client.force_login(team_member.user)
-    response = client.get(url("member_request", pk=support_request.pk))
+    response = client.get(url("member:request", pk=support_request.pk))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse(settings.LOGIN_URL))
 
 
 def test_member_pages_are_not_cached(team_member, assign):
     support_request = assign(team_member, accepted=[team_member])
-    response = signed_in_client(team_member.user).get(url("member_request", pk=support_request.pk))
+    response = signed_in_client(team_member.user).get(url("member:request", pk=support_request.pk))
     assert "no-store" in response["Cache-Control"]
 
 
@@ -238,24 +238,24 @@ def test_member_pages_are_not_cached(team_member, assign):
 def test_every_view_of_a_request_is_audited(team_member, assign):
     support_request = assign(team_member, accepted=[team_member], status=S.CONTACTED)
     client = signed_in_client(team_member.user)
-    client.get(url("member_request", pk=support_request.pk))
-    client.get(url("member_request", pk=support_request.pk))
+    client.get(url("member:request", pk=support_request.pk))
+    client.get(url("member:request", pk=support_request.pk))
     assert views_of(support_request, team_member.user) == 2
     # Pages answered after a refused action or a bad form show the request too.
-    client.post(url("member_close", pk=support_request.pk))
-    client.post(url("member_activity", pk=support_request.pk), activity_data(hours="0"))
+    client.post(url("member:close", pk=support_request.pk))
+    client.post(url("member:activity", pk=support_request.pk), activity_data(hours="0"))
     assert views_of(support_request, team_member.user) == 4
     paths = set(AuditEvent.objects.filter(action=AuditAction.VIEW).values_list("path", flat=True))
     assert paths == {
-        url("member_request", pk=support_request.pk),
-        url("member_close", pk=support_request.pk),
-        url("member_activity", pk=support_request.pk),
+        url("member:request", pk=support_request.pk),
+        url("member:close", pk=support_request.pk),
+        url("member:activity", pk=support_request.pk),
     }
 
 
 def test_an_offered_member_viewing_the_request_is_audited_too(team_member, assign):
     support_request = assign(team_member)
-    signed_in_client(team_member.user).get(url("member_request", pk=support_request.pk))
+    signed_in_client(team_member.user).get(url("member:request", pk=support_request.pk))
     assert views_of(support_request, team_member.user) == 1
 
 
@@ -269,7 +269,7 @@ def test_my_assignments_lists_offered_first_with_answers_then_active(
     waiting = assign(team_member, urgency="week", request_type="phone")
     someone_elses = assign(make_team_member())
     finished = assign(team_member, accepted=[team_member], status=S.CLOSED)
-    response = signed_in_client(team_member.user).get(url("my_assignments"))
+    response = signed_in_client(team_member.user).get(url("member:assignments"))
     assert response.status_code == 200
     content = response.content.decode()
     offered_at = content.index('id="offered"')
@@ -278,9 +278,9 @@ def test_my_assignments_lists_offered_first_with_answers_then_active(
     assert active_at < content.index(in_progress.reference)
     assert someone_elses.reference not in content
     assert finished.reference not in content
-    assert content.count(url("member_accept", pk=waiting.pk)) == 1
-    assert content.count(url("member_decline", pk=waiting.pk)) == 1
-    assert url("member_accept", pk=in_progress.pk) not in content
+    assert content.count(url("member:accept", pk=waiting.pk)) == 1
+    assert content.count(url("member:decline", pk=waiting.pk)) == 1
+    assert url("member:accept", pk=in_progress.pk) not in content
     for shown in ("One-to-one, by phone", "This week", "Assigned", "Contacted", "ago"):
         assert shown in content
     assert PHONE not in content
@@ -289,7 +289,7 @@ def test_my_assignments_lists_offered_first_with_answers_then_active(
 def test_offered_requests_are_ordered_by_urgency(team_member, assign):
     later = assign(team_member, urgency="week")
     sooner = assign(team_member, urgency="now")
-    content = signed_in_client(team_member.user).get(url("my_assignments")).content.decode()
+    content = signed_in_client(team_member.user).get(url("member:assignments")).content.decode()
     assert content.index(sooner.reference) < content.index(later.reference)
 
 
@@ -297,14 +297,14 @@ def test_my_assignments_query_count_does_not_grow_with_rows(team_member, assign)
     client = signed_in_client(team_member.user)
     assign(team_member)
     assign(team_member, accepted=[team_member])
-    client.get(url("my_assignments"))
+    client.get(url("member:assignments"))
     with CaptureQueriesContext(connection) as few:
-        client.get(url("my_assignments"))
+        client.get(url("member:assignments"))
     for _ in range(4):
         assign(team_member)
         assign(team_member, accepted=[team_member])
     with CaptureQueriesContext(connection) as many:
-        response = client.get(url("my_assignments"))
+        response = client.get(url("member:assignments"))
     assert response.content.decode().count("/accept/") == 5
     assert len(many) == len(few)
 
@@ -312,7 +312,7 @@ def test_my_assignments_query_count_does_not_grow_with_rows(team_member, assign)
 def test_a_staff_member_with_the_role_but_no_roster_entry_is_told_so(make_staff):
     user = make_staff(roles=[Role.PEER_TEAM_MEMBER])
     client = signed_in_client(user)
-    for name in ("my_assignments", "my_profile"):
+    for name in ("member:assignments", "member:profile"):
         response = client.get(url(name))
         assert response.status_code == 200
         assert "You are not on the roster yet" in response.content.decode()
@@ -323,10 +323,10 @@ def test_an_inactive_member_sees_no_assignments(team_member, assign):
     team_member.active = False
     team_member.save(update_fields=["active"])
     client = signed_in_client(team_member.user)
-    content = client.get(url("my_assignments")).content.decode()
+    content = client.get(url("member:assignments")).content.decode()
     assert "inactive" in content
     assert support_request.reference not in content
-    assert client.get(url("member_request", pk=support_request.pk)).status_code == 404
+    assert client.get(url("member:request", pk=support_request.pk)).status_code == 404
 
 
 # --- Accept and decline ----------------------------------------------------------------
@@ -335,9 +335,9 @@ def test_an_inactive_member_sees_no_assignments(team_member, assign):
 def test_accepting_shows_the_contact_details(team_member, assign):
     support_request = assign(team_member)
     client = signed_in_client(team_member.user)
-    response = client.post(url("member_accept", pk=support_request.pk))
+    response = client.post(url("member:accept", pk=support_request.pk))
     assert response.status_code == 302
-    assert response["Location"].startswith(url("member_request", pk=support_request.pk))
+    assert response["Location"].startswith(url("member:request", pk=support_request.pk))
     assignment = my_assignment(support_request, team_member)
     assert assignment.status == AssignmentStatus.ACCEPTED
     assert assignment.responded_at is not None
@@ -347,7 +347,7 @@ def test_accepting_shows_the_contact_details(team_member, assign):
 def test_accepting_twice_is_refused(team_member, assign):
     support_request = assign(team_member, accepted=[team_member])
     responded_at = my_assignment(support_request, team_member).responded_at
-    response = signed_in_client(team_member.user).post(url("member_accept", pk=support_request.pk))
+    response = signed_in_client(team_member.user).post(url("member:accept", pk=support_request.pk))
     assert response.status_code == 409
     assert "already accepted" in response.content.decode()
     assert my_assignment(support_request, team_member).responded_at == responded_at
@@ -355,7 +355,7 @@ def test_accepting_twice_is_refused(team_member, assign):
 
 def test_an_accepted_request_cannot_be_declined_from_the_member_page(team_member, assign):
     support_request = assign(team_member, accepted=[team_member])
-    response = signed_in_client(team_member.user).post(url("member_decline", pk=support_request.pk))
+    response = signed_in_client(team_member.user).post(url("member:decline", pk=support_request.pk))
     assert response.status_code == 409
     assert my_assignment(support_request, team_member).status == AssignmentStatus.ACCEPTED
 
@@ -363,22 +363,22 @@ def test_an_accepted_request_cannot_be_declined_from_the_member_page(team_member
 def test_declining_removes_access_to_the_request(team_member, assign):
     support_request = assign(team_member)
     client = signed_in_client(team_member.user)
-    response = client.post(url("member_decline", pk=support_request.pk))
+    response = client.post(url("member:decline", pk=support_request.pk))
     assert response.status_code == 302
-    assert response["Location"] == url("my_assignments")
+    assert response["Location"] == url("member:assignments")
     assert my_assignment(support_request, team_member).status == AssignmentStatus.DECLINED
-    listing = client.get(url("my_assignments")).content.decode()
+    listing = client.get(url("member:assignments")).content.decode()
     assert "You declined" in listing
-    assert url("member_request", pk=support_request.pk) not in listing
-    assert client.get(url("member_request", pk=support_request.pk)).status_code == 404
-    assert client.post(url("member_accept", pk=support_request.pk)).status_code == 404
+    assert url("member:request", pk=support_request.pk) not in listing
+    assert client.get(url("member:request", pk=support_request.pk)).status_code == 404
+    assert client.post(url("member:accept", pk=support_request.pk)).status_code == 404
     assert my_assignment(support_request, team_member).status == AssignmentStatus.DECLINED
 
 
 def test_an_offer_on_a_closed_request_cannot_be_accepted(team_member, make_team_member, assign):
     other = make_team_member()
     support_request = assign(team_member, other, accepted=[other], status=S.CLOSED)
-    response = signed_in_client(team_member.user).post(url("member_accept", pk=support_request.pk))
+    response = signed_in_client(team_member.user).post(url("member:accept", pk=support_request.pk))
     assert response.status_code == 409
     assert my_assignment(support_request, team_member).status == AssignmentStatus.OFFERED
 
@@ -393,7 +393,7 @@ def test_another_members_decline_does_not_hide_the_request_from_me(
     )
     assert (
         signed_in_client(team_member.user)
-        .get(url("member_request", pk=support_request.pk))
+        .get(url("member:request", pk=support_request.pk))
         .status_code
         == 200
     )
@@ -407,13 +407,13 @@ def test_a_member_takes_a_request_from_contact_to_closed(team_member, assign):
     client = signed_in_client(team_member.user)
     pk = support_request.pk
 
-    response = client.post(url("member_contacted", pk=pk))
+    response = client.post(url("member:contacted", pk=pk))
     assert response.status_code == 302
     support_request.refresh_from_db()
     assert support_request.status == S.CONTACTED
     assert support_request.first_contact_at is not None
 
-    response = client.post(url("member_activity", pk=pk), activity_data())
+    response = client.post(url("member:activity", pk=pk), activity_data())
     assert response.status_code == 302
     assert response["Location"].endswith("#activity")
     activity = Activity.objects.get(request=support_request)
@@ -426,11 +426,11 @@ def test_a_member_takes_a_request_from_contact_to_closed(team_member, assign):
     assert activity.follow_up_needed is True
     assert activity.date == timezone.localdate()
 
-    assert client.post(url("member_completed", pk=pk)).status_code == 302
+    assert client.post(url("member:completed", pk=pk)).status_code == 302
     support_request.refresh_from_db()
     assert support_request.status == S.COMPLETED
 
-    assert client.post(url("member_close", pk=pk)).status_code == 302
+    assert client.post(url("member:close", pk=pk)).status_code == 302
     support_request.refresh_from_db()
     assert support_request.status == S.CLOSED
     assert support_request.closed_at is not None
@@ -452,10 +452,10 @@ def test_a_member_takes_a_request_from_contact_to_closed(team_member, assign):
 @pytest.mark.parametrize(
     "status,with_activity,next_step",
     [
-        (S.ASSIGNED, False, "member_contacted"),
+        (S.ASSIGNED, False, "member:contacted"),
         (S.CONTACTED, False, None),
-        (S.CONTACTED, True, "member_completed"),
-        (S.COMPLETED, True, "member_close"),
+        (S.CONTACTED, True, "member:completed"),
+        (S.COMPLETED, True, "member:close"),
         (S.CLOSED, True, None),
     ],
 )
@@ -464,11 +464,11 @@ def test_the_page_offers_only_the_next_step(status, with_activity, next_step, te
     if with_activity and not support_request.activities.exists():
         log(support_request, team_member)
     pk = support_request.pk
-    content = signed_in_client(team_member.user).get(url("member_request", pk=pk)).content.decode()
-    for action in ("member_contacted", "member_completed", "member_close"):
+    content = signed_in_client(team_member.user).get(url("member:request", pk=pk)).content.decode()
+    for action in ("member:contacted", "member:completed", "member:close"):
         assert (url(action, pk=pk) in content) is (action == next_step)
     can_log = status in (S.CONTACTED, S.COMPLETED)
-    assert (url("member_activity", pk=pk) in content) is can_log
+    assert (url("member:activity", pk=pk) in content) is can_log
     if can_log:
         assert f'name="date" value="{timezone.localdate():%Y-%m-%d}"' in content
 
@@ -477,25 +477,25 @@ def test_an_offered_member_is_offered_no_step_but_an_answer(team_member, make_te
     other = make_team_member()
     support_request = assign(team_member, other, accepted=[other], status=S.CONTACTED)
     pk = support_request.pk
-    content = signed_in_client(team_member.user).get(url("member_request", pk=pk)).content.decode()
-    for action in ("member_contacted", "member_completed", "member_close", "member_activity"):
+    content = signed_in_client(team_member.user).get(url("member:request", pk=pk)).content.decode()
+    for action in ("member:contacted", "member:completed", "member:close", "member:activity"):
         assert url(action, pk=pk) not in content
-    assert url("member_accept", pk=pk) in content
+    assert url("member:accept", pk=pk) in content
 
 
 FORBIDDEN = [
     # (status the request is in, accepted?, activity logged?, action, message fragment)
-    (S.ASSIGNED, False, False, "member_contacted", "Accept the request first"),
-    (S.CONTACTED, False, True, "member_completed", "Accept the request first"),
-    (S.COMPLETED, False, True, "member_close", "Accept the request first"),
-    (S.ASSIGNED, True, False, "member_close", "cannot be moved to “closed”"),
-    (S.CONTACTED, True, True, "member_close", "cannot be moved to “closed”"),
-    (S.ASSIGNED, True, False, "member_completed", "cannot be moved to “completed”"),
-    (S.CONTACTED, True, False, "member_completed", "Log at least one activity"),
-    (S.CONTACTED, True, True, "member_contacted", "cannot be moved to “contacted”"),
-    (S.COMPLETED, True, True, "member_completed", "cannot be moved to “completed”"),
-    (S.CLOSED, True, True, "member_close", "cannot be moved to “closed”"),
-    (S.CLOSED, True, True, "member_contacted", "cannot be moved to “contacted”"),
+    (S.ASSIGNED, False, False, "member:contacted", "Accept the request first"),
+    (S.CONTACTED, False, True, "member:completed", "Accept the request first"),
+    (S.COMPLETED, False, True, "member:close", "Accept the request first"),
+    (S.ASSIGNED, True, False, "member:close", "cannot be moved to “closed”"),
+    (S.CONTACTED, True, True, "member:close", "cannot be moved to “closed”"),
+    (S.ASSIGNED, True, False, "member:completed", "cannot be moved to “completed”"),
+    (S.CONTACTED, True, False, "member:completed", "Log at least one activity"),
+    (S.CONTACTED, True, True, "member:contacted", "cannot be moved to “contacted”"),
+    (S.COMPLETED, True, True, "member:completed", "cannot be moved to “completed”"),
+    (S.CLOSED, True, True, "member:close", "cannot be moved to “closed”"),
+    (S.CLOSED, True, True, "member:contacted", "cannot be moved to “contacted”"),
 ]
 
 
@@ -531,7 +531,7 @@ def test_activity_cannot_be_logged_out_of_turn(status, accepted, message, team_m
     support_request = assign(team_member, accepted=[team_member] if accepted else [], status=status)
     before = Activity.objects.count()
     response = signed_in_client(team_member.user).post(
-        url("member_activity", pk=support_request.pk), activity_data(people_reached="13")
+        url("member:activity", pk=support_request.pk), activity_data(people_reached="13")
     )
     assert response.status_code == 409
     assert message in response.content.decode()
@@ -541,7 +541,7 @@ def test_activity_cannot_be_logged_out_of_turn(status, accepted, message, team_m
 def test_activity_may_be_logged_after_completion_for_follow_up(team_member, assign):
     support_request = assign(team_member, accepted=[team_member], status=S.COMPLETED)
     response = signed_in_client(team_member.user).post(
-        url("member_activity", pk=support_request.pk), activity_data(service_type="follow_up")
+        url("member:activity", pk=support_request.pk), activity_data(service_type="follow_up")
     )
     assert response.status_code == 302
     assert support_request.activities.filter(service_type="follow_up").exists()
@@ -585,7 +585,7 @@ def test_bad_activity_is_refused_at_the_field_keeping_what_was_typed(
         value = f"{timezone.localdate() + dt.timedelta(days=1):%Y-%m-%d}"
     data = activity_data(**{"people_reached": "13", "hours": "3.25", field: value})
     response = signed_in_client(team_member.user).post(
-        url("member_activity", pk=support_request.pk), data
+        url("member:activity", pk=support_request.pk), data
     )
     assert response.status_code == 400
     assert not Activity.objects.filter(request=support_request).exists()
@@ -609,7 +609,7 @@ def test_a_member_cannot_log_activity_in_another_members_name(
     other = make_team_member()
     support_request = assign(team_member, other, accepted=[team_member, other], status=S.CONTACTED)
     signed_in_client(team_member.user).post(
-        url("member_activity", pk=support_request.pk), activity_data(member=str(other.pk))
+        url("member:activity", pk=support_request.pk), activity_data(member=str(other.pk))
     )
     assert support_request.activities.get().member == team_member
 
@@ -625,7 +625,7 @@ def test_my_profile_shows_my_roster_entry_read_only(make_team_member):
         training_hours=44,
         on_call=True,
     )
-    response = signed_in_client(me.user).get(url("my_profile"))
+    response = signed_in_client(me.user).get(url("member:profile"))
     assert response.status_code == 200
     content = response.content.decode()
     for shown in ("Command level", "Fire", "Clay", "44", "on call"):
@@ -634,7 +634,7 @@ def test_my_profile_shows_my_roster_entry_read_only(make_team_member):
     # Nothing to edit but the on-call switch (besides the site search and sign-out).
     actions = re.findall(r'<form[^>]*action="([^"]*)"', content)
     assert sorted(actions) == sorted(
-        [reverse("search"), reverse("accounts:logout"), url("my_on_call")]
+        [reverse("search"), reverse("accounts:logout"), url("member:on_call")]
     )
 
 
@@ -648,7 +648,7 @@ def test_my_profile_shows_my_roster_entry_read_only(make_team_member):
 )
 def test_my_profile_says_why_i_cannot_be_assigned(fields, reasons, make_team_member):
     me = make_team_member(**fields)
-    content = signed_in_client(me.user).get(url("my_profile")).content.decode()
+    content = signed_in_client(me.user).get(url("member:profile")).content.decode()
     assert re.search(r"Can be assigned</dt>\s*<dd[^>]*>\s*No:", content)
     for reason in reasons:
         assert reason in content
@@ -657,7 +657,7 @@ def test_my_profile_says_why_i_cannot_be_assigned(fields, reasons, make_team_mem
 def test_a_member_puts_themselves_on_call_and_off_again(team_member, make_team_member):
     other = make_team_member(on_call=False)
     client = signed_in_client(team_member.user)
-    response = client.post(url("my_on_call"), {"on_call": "1"})
+    response = client.post(url("member:on_call"), {"on_call": "1"})
     assert response.status_code == 302
     team_member.refresh_from_db()
     other.refresh_from_db()
@@ -668,7 +668,7 @@ def test_a_member_puts_themselves_on_call_and_off_again(team_member, make_team_m
         object_type="peersupport.teammember",
         object_id=str(team_member.pk),
     ).exists()
-    client.post(url("my_on_call"), {"on_call": "0"})
+    client.post(url("member:on_call"), {"on_call": "0"})
     team_member.refresh_from_db()
     assert team_member.on_call is False
 
@@ -677,7 +677,7 @@ def test_the_on_call_switch_changes_only_my_own_flag(team_member, make_team_memb
     other = make_team_member(on_call=False, training_hours=10)
     before = TeamMember.objects.values().get(pk=team_member.pk)
     signed_in_client(team_member.user).post(
-        url("my_on_call"),
+        url("member:on_call"),
         {
             "on_call": "1",
             "member": str(other.pk),
@@ -698,7 +698,7 @@ def test_the_on_call_switch_changes_only_my_own_flag(team_member, make_team_memb
 
 def test_an_inactive_member_cannot_go_on_call(make_team_member):
     me = make_team_member(active=False)
-    response = signed_in_client(me.user).post(url("my_on_call"), {"on_call": "1"})
+    response = signed_in_client(me.user).post(url("member:on_call"), {"on_call": "1"})
     assert response.status_code == 409
     assert "inactive" in response.content.decode()
     me.refresh_from_db()
@@ -706,7 +706,7 @@ def test_an_inactive_member_cannot_go_on_call(make_team_member):
 
 
 def test_an_on_call_switch_without_a_choice_is_refused(team_member):
-    response = signed_in_client(team_member.user).post(url("my_on_call"), {"on_call": "maybe"})
+    response = signed_in_client(team_member.user).post(url("member:on_call"), {"on_call": "maybe"})
     assert response.status_code == 400
     team_member.refresh_from_db()
     assert team_member.on_call is False
@@ -714,7 +714,7 @@ def test_an_on_call_switch_without_a_choice_is_refused(team_member):
 
 def test_someone_not_on_the_roster_cannot_switch_on_call(make_staff):
     user = make_staff(roles=[Role.PEER_TEAM_MEMBER])
-    response = signed_in_client(user).post(url("my_on_call"), {"on_call": "1"})
+    response = signed_in_client(user).post(url("member:on_call"), {"on_call": "1"})
     assert response.status_code == 404
     assert not TeamMember.objects.exists()
 
@@ -724,4 +724,4 @@ def test_the_assignment_email_links_to_my_assignments(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         assign(team_member)
-    assert any(url("my_assignments") in message.body for message in mailoutbox)
+    assert any(url("member:assignments") in message.body for message in mailoutbox)

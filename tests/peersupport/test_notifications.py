@@ -29,7 +29,7 @@ def test_a_new_request_tells_each_active_coordinator_once_with_only_a_link(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, second.email])
     for message in mail.outbox:
         assert message.subject == "A new peer support request is waiting"
-        assert "http://127.0.0.1:8000" + reverse("peersupport:queue") in message.body
+        assert "http://127.0.0.1:8000" + reverse("peersupport:coordinator:queue") in message.body
         for secret in (support_request.reference, "Sam Supervisor", "816-555-0100"):
             assert secret not in message.body + message.alternatives[0][0]
     assert coordinators_notify(support_request=support_request) == 0  # asked again

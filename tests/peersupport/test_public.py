@@ -12,9 +12,9 @@ from django.utils import timezone
 from pghistory.models import Context
 
 from accounts.models import AuditAction, AuditEvent
-from peersupport.forms import year_before
+from peersupport.forms.public import year_before
 from peersupport.models import IncidentKind, RequestStatus, RequestType, SupportRequest
-from peersupport.views_public import STATUS_WORDS
+from peersupport.views.public import STATUS_WORDS
 from tests.peersupport.factories import OrganizationFactory, submitted_request
 
 pytestmark = pytest.mark.django_db

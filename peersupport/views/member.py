@@ -18,7 +18,7 @@ from accounts.audit import audit_read
 from accounts.network import client_ip
 from accounts.roles import Role
 from peersupport.access import requests_visible_to
-from peersupport.forms_member import ActivityForm, OnCallForm
+from peersupport.forms.member import ActivityForm, OnCallForm
 from peersupport.models import (
     ASSIGNABLE_TRAINING_HOURS,
     URGENCY_RANK,
@@ -69,7 +69,7 @@ def _assignment(request: HttpRequest, pk: int) -> Assignment:
 
 
 def _request_url(pk: int, anchor: str = "") -> str:
-    url = reverse("peersupport:member_request", kwargs={"pk": pk})
+    url = reverse("peersupport:member:request", kwargs={"pk": pk})
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -146,7 +146,7 @@ def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
         f"You declined {assignment.request.reference}. The coordinator will ask someone else; "
         "the request is no longer on your list.",
     )
-    return redirect("peersupport:my_assignments")
+    return redirect("peersupport:member:assignments")
 
 
 # --- One request -----------------------------------------------------------------------
@@ -325,4 +325,4 @@ def my_on_call(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Your roster entry is inactive, so you cannot go on call.")
         return _render_profile(request, member, status=409)
     messages.success(request, "You are on call." if on_call else "You are no longer on call.")
-    return redirect("peersupport:my_profile")
+    return redirect("peersupport:member:profile")

@@ -22,7 +22,7 @@ from accounts.audit import AuditAction, audit_record
 from accounts.network import client_ip
 from accounts.publicforms import RATE_LIMIT_MESSAGE, over_rate_limit
 from core.pagecache import public_page
-from peersupport.forms import SupportRequestForm
+from peersupport.forms.public import SupportRequestForm
 from peersupport.models import RequestStatus, SupportRequest
 from peersupport.services import request_by_token, request_submit
 

@@ -20,7 +20,7 @@ from accounts.network import client_ip
 from accounts.roles import Role
 from peersupport import selectors, services
 from peersupport.access import requests_visible_to
-from peersupport.forms_coordinator import (
+from peersupport.forms.coordinator import (
     AssignForm,
     ConfidentialityForm,
     QueueFilterForm,
@@ -176,7 +176,7 @@ def request_status(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, f"{support_request.reference} is now {support_request.get_status_display()}."
     )
-    return redirect("peersupport:request_detail", pk=support_request.pk)
+    return redirect("peersupport:coordinator:request_detail", pk=support_request.pk)
 
 
 @staff_required(ROLE)
@@ -208,7 +208,7 @@ def request_assign(request: HttpRequest, pk: int) -> HttpResponse:
         f"{count} member{'s' if count != 1 else ''} assigned. Each gets an email with a link "
         "to the secure page and no details of the request.",
     )
-    return redirect("peersupport:request_detail", pk=support_request.pk)
+    return redirect("peersupport:coordinator:request_detail", pk=support_request.pk)
 
 
 def _not_assignable(support_request: SupportRequest) -> str:
@@ -243,7 +243,7 @@ def request_confidentiality(request: HttpRequest, pk: int) -> HttpResponse:
             if applied
             else "Confidentiality exception removed.",
         )
-    return redirect("peersupport:request_detail", pk=support_request.pk)
+    return redirect("peersupport:coordinator:request_detail", pk=support_request.pk)
 
 
 # --- Team roster ---------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def _member_form_page(
                 detail={"changed": form.changed_data},
             )
             messages.success(request, f"{saved} is {'updated' if member else 'on the roster'}.")
-            return redirect("peersupport:roster")
+            return redirect("peersupport:coordinator:roster")
         status = 400
     else:
         status = 200
