@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from core.admin import ReadOnlyAdmin
 from training.coordination import event_update
-from training.forms_coordinator import EventAdminForm
+from training.forms.coordinator import EventAdminForm
 from training.models import (
     Certificate,
     Committee,

@@ -7,7 +7,7 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from training import signals
-        from training.views_coordinator import register_staff_area
+        from training.views.coordinator import register_staff_area
 
         signals.connect()
         register_staff_area()

@@ -121,7 +121,7 @@ def certificate_is_current(certificate: Certificate) -> bool:
 
 def verification_url(certificate: Certificate) -> str:
     query = urlencode({"code": certificate.code})
-    return f"{settings.SITE_URL}{reverse('training:verify')}?{query}"
+    return f"{settings.SITE_URL}{reverse('training:history:verify')}?{query}"
 
 
 def public_name(full_name: str) -> str:

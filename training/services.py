@@ -332,8 +332,8 @@ def history_link_send(*, email: str) -> bool:
         context = {
             "name": latest.name,
             "history_url": settings.SITE_URL
-            + reverse("training:history", kwargs={"token": history_token(email)}),
-            "request_url": settings.SITE_URL + reverse("training:history_request"),
+            + reverse("training:history:records", kwargs={"token": history_token(email)}),
+            "request_url": settings.SITE_URL + reverse("training:history:request"),
             "max_age_hours": int(HISTORY_LINK_MAX_AGE.total_seconds() // 3600),
         }
         return outbox_enqueue(

@@ -125,33 +125,33 @@ def world():
 
 
 PAGES = [
-    ("coordinator_events", lambda w: {}),
-    ("coordinator_event_create", lambda w: {}),
-    ("coordinator_event_edit", lambda w: {"pk": w.event.pk}),
-    ("coordinator_event_copy", lambda w: {"pk": w.event.pk}),
-    ("coordinator_event_documents", lambda w: {"pk": w.event.pk}),
-    ("coordinator_roster", lambda w: {"pk": w.event.pk}),
-    ("coordinator_check_in", lambda w: {"pk": w.event.pk}),
-    ("coordinator_event_message", lambda w: {"pk": w.event.pk}),
-    ("coordinator_event_cancel", lambda w: {"pk": w.event.pk}),
-    ("coordinator_roster_csv", lambda w: {"pk": w.event.pk}),
-    ("coordinator_roster_xlsx", lambda w: {"pk": w.event.pk}),
+    ("coordinator:events", lambda w: {}),
+    ("coordinator:event_create", lambda w: {}),
+    ("coordinator:event_edit", lambda w: {"pk": w.event.pk}),
+    ("coordinator:event_copy", lambda w: {"pk": w.event.pk}),
+    ("coordinator:event_documents", lambda w: {"pk": w.event.pk}),
+    ("coordinator:roster", lambda w: {"pk": w.event.pk}),
+    ("coordinator:check_in", lambda w: {"pk": w.event.pk}),
+    ("coordinator:event_message", lambda w: {"pk": w.event.pk}),
+    ("coordinator:event_cancel", lambda w: {"pk": w.event.pk}),
+    ("coordinator:roster_csv", lambda w: {"pk": w.event.pk}),
+    ("coordinator:roster_xlsx", lambda w: {"pk": w.event.pk}),
 ]
 ACTIONS = [
     (
-        "coordinator_event_document_delete",
+        "coordinator:event_document_delete",
         lambda w: {"pk": w.event.pk, "document_pk": w.document.pk},
     ),
     (
-        "coordinator_registration_check_in",
+        "coordinator:registration_check_in",
         lambda w: {"pk": w.event.pk, "registration_pk": w.confirmed.pk},
     ),
     (
-        "coordinator_registration_attendance",
+        "coordinator:registration_attendance",
         lambda w: {"pk": w.event.pk, "registration_pk": w.confirmed.pk},
     ),
     (
-        "coordinator_waitlist_reorder",
+        "coordinator:waitlist_reorder",
         lambda w: {"pk": w.event.pk, "registration_pk": w.waiting.pk},
     ),
 ]
@@ -198,7 +198,7 @@ def test_coordinator_actions_refuse_outsiders_and_change_nothing(
 
 def test_registration_of_another_event_is_not_found(training_coordinator_client, world):
     other = RegistrationFactory()
-    target = url("coordinator_registration_check_in", pk=world.event.pk, registration_pk=other.pk)
+    target = url("coordinator:registration_check_in", pk=world.event.pk, registration_pk=other.pk)
     assert training_coordinator_client.post(target).status_code == 404
     other.refresh_from_db()
     assert other.status == RegistrationStatus.CONFIRMED
@@ -207,7 +207,7 @@ def test_registration_of_another_event_is_not_found(training_coordinator_client,
 def test_staff_landing_lists_the_training_calendar_for_coordinators_only(
     make_staff, staff_client, client
 ):
-    from training.views_coordinator import register_staff_area
+    from training.views.coordinator import register_staff_area
 
     register_staff_area()
     staff_client(make_staff(roles=[Role.TRAINING_COORDINATOR]))
@@ -239,7 +239,7 @@ def test_event_list_shows_seats_capacity_and_waitlist_without_a_query_per_event(
     EventFactory(title="Last month's meeting", starts_at=in_days(-30), ends_at=in_days(-30, 11))
 
     with django_assert_max_num_queries(12):
-        response = training_coordinator_client.get(url("coordinator_events"))
+        response = training_coordinator_client.get(url("coordinator:events"))
     html = response.content.decode()
     row = html[html.index("Full class") :].split("</tr>")[0]
     assert [cell.split("</td>")[0] for cell in row.split('class="text-end">')[1:]] == [
@@ -253,11 +253,11 @@ def test_event_list_shows_seats_capacity_and_waitlist_without_a_query_per_event(
 def test_coordinator_creates_an_event_in_central_time(training_coordinator_client):
     host = CommitteeFactory()
     response = training_coordinator_client.post(
-        url("coordinator_event_create"), event_form_data(host=host.pk)
+        url("coordinator:event_create"), event_form_data(host=host.pk)
     )
     event = Event.objects.get(title="Active assailant tabletop")
     assert response.status_code == 302
-    assert response["Location"] == url("coordinator_roster", pk=event.pk)
+    assert response["Location"] == url("coordinator:roster", pk=event.pk)
     assert event.starts_at == chicago(2030, 3, 20, 9, 0)  # CDT: 14:00 UTC
     assert event.starts_at.astimezone(dt.UTC).hour == 14
     assert event.registration_closes_at == chicago(2030, 3, 18, 17, 0)
@@ -268,7 +268,7 @@ def test_coordinator_creates_an_event_in_central_time(training_coordinator_clien
 
 def test_invalid_event_form_explains_and_keeps_what_was_typed(training_coordinator_client):
     response = training_coordinator_client.post(
-        url("coordinator_event_create"),
+        url("coordinator:event_create"),
         event_form_data(
             title="Keep this title",
             ends_at="2030-03-20T08:00",
@@ -288,7 +288,7 @@ def test_invalid_event_form_explains_and_keeps_what_was_typed(training_coordinat
 def test_edit_form_shows_times_in_central_time(training_coordinator_client):
     event = EventFactory(starts_at=chicago(2030, 7, 9, 9, 0), ends_at=chicago(2030, 7, 9, 11))
     html = training_coordinator_client.get(
-        url("coordinator_event_edit", pk=event.pk)
+        url("coordinator:event_edit", pk=event.pk)
     ).content.decode()
     assert 'value="2030-07-09T09:00"' in html and 'type="datetime-local"' in html
 
@@ -296,21 +296,21 @@ def test_edit_form_shows_times_in_central_time(training_coordinator_client):
 def test_editing_an_event_raises_its_calendar_sequence(training_coordinator_client):
     event = EventFactory(title="Old title")
     response = training_coordinator_client.post(
-        url("coordinator_event_edit", pk=event.pk), form_data_of(event, title="New title")
+        url("coordinator:event_edit", pk=event.pk), form_data_of(event, title="New title")
     )
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.title == "New title" and event.sequence == 1
 
     training_coordinator_client.post(
-        url("coordinator_event_edit", pk=event.pk), form_data_of(event, venue_name="Room B")
+        url("coordinator:event_edit", pk=event.pk), form_data_of(event, venue_name="Room B")
     )
     event.refresh_from_db()
     assert event.venue_name == "Room B" and event.sequence == 2
 
     # Saving without a change is not a change for calendar subscribers.
     training_coordinator_client.post(
-        url("coordinator_event_edit", pk=event.pk), form_data_of(event)
+        url("coordinator:event_edit", pk=event.pk), form_data_of(event)
     )
     event.refresh_from_db()
     assert event.sequence == 2
@@ -320,7 +320,7 @@ def test_edit_form_does_not_cancel_without_notifying(training_coordinator_client
     event = EventFactory()
     RegistrationFactory(event=event)
     response = training_coordinator_client.post(
-        url("coordinator_event_edit", pk=event.pk), form_data_of(event, status="cancelled")
+        url("coordinator:event_edit", pk=event.pk), form_data_of(event, status="cancelled")
     )
     assert response.status_code == 400
     event.refresh_from_db()
@@ -340,7 +340,7 @@ def test_raising_capacity_promotes_the_waitlist_in_order(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = training_coordinator_client.post(
-            url("coordinator_event_edit", pk=event.pk), form_data_of(event, capacity="2")
+            url("coordinator:event_edit", pk=event.pk), form_data_of(event, capacity="2")
         )
     assert response.status_code == 302
     second.refresh_from_db()
@@ -370,16 +370,16 @@ def test_copying_an_event_keeps_the_details_on_a_new_date_without_registrations(
         event=original, title="Agenda", file=SimpleUploadedFile("agenda.pdf", b"%PDF")
     )
     training_coordinator_client.post(
-        url("coordinator_event_edit", pk=original.pk), form_data_of(original, venue_name="Hall")
+        url("coordinator:event_edit", pk=original.pk), form_data_of(original, venue_name="Hall")
     )
     original.refresh_from_db()
 
     response = training_coordinator_client.post(
-        url("coordinator_event_copy", pk=original.pk),
+        url("coordinator:event_copy", pk=original.pk),
         {"title": "CTO refresher, summer", "starts_at": "2030-07-16T13:00"},
     )
     copy = Event.objects.exclude(pk=original.pk).get()
-    assert response["Location"] == url("coordinator_event_edit", pk=copy.pk)
+    assert response["Location"] == url("coordinator:event_edit", pk=copy.pk)
     assert copy.starts_at == chicago(2030, 7, 16, 13) and copy.ends_at == chicago(2030, 7, 16, 16)
     assert copy.registration_closes_at == chicago(2030, 7, 14, 21)  # 40 hours before, as before
     assert (copy.title, copy.audiences, copy.capacity, copy.agency_seat_cap) == (
@@ -396,7 +396,7 @@ def test_copying_an_event_keeps_the_details_on_a_new_date_without_registrations(
 
 def test_coordinator_uploads_an_agenda_and_refuses_other_files(training_coordinator_client):
     event = EventFactory()
-    target = url("coordinator_event_documents", pk=event.pk)
+    target = url("coordinator:event_documents", pk=event.pk)
     response = training_coordinator_client.post(
         target,
         {
@@ -425,7 +425,7 @@ def test_coordinator_uploads_an_agenda_and_refuses_other_files(training_coordina
     assert event.documents.count() == 1
 
     training_coordinator_client.post(
-        url("coordinator_event_document_delete", pk=event.pk, document_pk=document.pk)
+        url("coordinator:event_document_delete", pk=event.pk, document_pk=document.pk)
     )
     assert not event.documents.exists()
 
@@ -442,7 +442,7 @@ def test_roster_groups_registrants_and_shows_the_waitlist_in_order(training_coor
     waitlisted(event, 1, name="Willa First")
     RegistrationFactory(event=event, name="Cody Cancelled", status=RegistrationStatus.CANCELLED)
 
-    html = training_coordinator_client.get(url("coordinator_roster", pk=event.pk)).content.decode()
+    html = training_coordinator_client.get(url("coordinator:roster", pk=event.pk)).content.decode()
     sections = {
         name: html.split(f'id="{name}-heading"')[1].split("</section>")[0]
         for name in ("confirmed", "attended", "no-show", "waitlist", "cancelled")
@@ -462,7 +462,7 @@ def test_moving_someone_on_the_waitlist_records_the_reason(
     first, second, third = (waitlisted(event, n) for n in (1, 2, 3))
 
     response = training_coordinator_client.post(
-        url("coordinator_waitlist_reorder", pk=event.pk, registration_pk=third.pk),
+        url("coordinator:waitlist_reorder", pk=event.pk, registration_pk=third.pk),
         {"position": "1", "reason": "Instructor candidate, needs this class"},
     )
     assert response.status_code == 302
@@ -485,7 +485,7 @@ def test_waitlist_cannot_be_reordered_without_a_reason(training_coordinator_clie
     first, second = waitlisted(event, 1), waitlisted(event, 2)
 
     response = training_coordinator_client.post(
-        url("coordinator_waitlist_reorder", pk=event.pk, registration_pk=second.pk),
+        url("coordinator:waitlist_reorder", pk=event.pk, registration_pk=second.pk),
         {"position": "1", "reason": reason},
     )
     assert response.status_code == 400
@@ -501,9 +501,9 @@ def test_check_in_on_a_phone_marks_attended_with_the_time(training_coordinator_c
     dana = RegistrationFactory(event=event, name="Dana Dispatcher")
     RegistrationFactory(event=event, name="Eli Medic")
 
-    page = training_coordinator_client.get(url("coordinator_check_in", pk=event.pk), {"q": "dana"})
+    page = training_coordinator_client.get(url("coordinator:check_in", pk=event.pk), {"q": "dana"})
     html = page.content.decode()
-    action = url("coordinator_registration_check_in", pk=event.pk, registration_pk=dana.pk)
+    action = url("coordinator:registration_check_in", pk=event.pk, registration_pk=dana.pk)
     assert f'action="{action}"' in html and "btn-lg" in html
     assert "Eli Medic" not in html
 
@@ -529,7 +529,7 @@ def test_waitlisted_people_cannot_be_checked_in_to_a_seat(training_coordinator_c
     event = EventFactory(capacity=0)
     waiting = waitlisted(event, 1)
     training_coordinator_client.post(
-        url("coordinator_registration_check_in", pk=event.pk, registration_pk=waiting.pk)
+        url("coordinator:registration_check_in", pk=event.pk, registration_pk=waiting.pk)
     )
     waiting.refresh_from_db()
     assert waiting.status == RegistrationStatus.WAITLISTED and waiting.checked_in_at is None
@@ -542,7 +542,7 @@ def test_coordinator_marks_attendance_no_show_minutes_and_instructor(training_co
     def mark(registration, **data):
         return training_coordinator_client.post(
             url(
-                "coordinator_registration_attendance",
+                "coordinator:registration_attendance",
                 pk=event.pk,
                 registration_pk=registration.pk,
             ),
@@ -558,7 +558,7 @@ def test_coordinator_marks_attendance_no_show_minutes_and_instructor(training_co
     assert present.minutes_attended == 90 and present.is_instructor
 
     training_coordinator_client.post(
-        url("coordinator_registration_check_in", pk=event.pk, registration_pk=absent.pk)
+        url("coordinator:registration_check_in", pk=event.pk, registration_pk=absent.pk)
     )
     mark(absent, status="no_show")
     absent.refresh_from_db()
@@ -582,7 +582,7 @@ def test_message_reaches_each_confirmed_and_waitlisted_registrant_once(
     RegistrationFactory(event=event, email="two@example.org")
     waitlisted(event, 1, email="wait@example.org")
     RegistrationFactory(event=event, email="gone@example.org", status="cancelled")
-    target = url("coordinator_event_message", pk=event.pk)
+    target = url("coordinator:event_message", pk=event.pk)
     message_id = str(uuid.uuid4())
     form = {"message_id": message_id, "subject": "Parking change", "body": "Use lot C."}
 
@@ -612,7 +612,7 @@ def test_message_needs_a_subject_and_a_body(training_coordinator_client, mailout
     event = EventFactory()
     RegistrationFactory(event=event)
     response = training_coordinator_client.post(
-        url("coordinator_event_message", pk=event.pk),
+        url("coordinator:event_message", pk=event.pk),
         {"message_id": str(uuid.uuid4()), "subject": "", "body": ""},
     )
     assert response.status_code == 400 and mailoutbox == []
@@ -625,7 +625,7 @@ def test_cancelling_an_event_notifies_every_registrant_once_and_keeps_registrati
     seat = RegistrationFactory(event=event, email="seat@example.org")
     waiting = waitlisted(event, 1, email="wait@example.org")
     RegistrationFactory(event=event, email="left@example.org", status="cancelled")
-    target = url("coordinator_event_cancel", pk=event.pk)
+    target = url("coordinator:event_cancel", pk=event.pk)
 
     refused = training_coordinator_client.post(target, {"note": "Weather"})
     assert refused.status_code == 400 and mailoutbox == []
@@ -694,7 +694,7 @@ def roster_event():
 def test_roster_exports_as_csv_and_is_audited(
     training_coordinator_client, training_coordinator, roster_event
 ):
-    response = training_coordinator_client.get(url("coordinator_roster_csv", pk=roster_event.pk))
+    response = training_coordinator_client.get(url("coordinator:roster_csv", pk=roster_event.pk))
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="roster-cto-class-2030-05-07.csv"' in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -720,7 +720,7 @@ def test_roster_exports_as_csv_and_is_audited(
 
 
 def test_roster_exports_as_xlsx_and_is_audited(training_coordinator_client, roster_event):
-    response = training_coordinator_client.get(url("coordinator_roster_xlsx", pk=roster_event.pk))
+    response = training_coordinator_client.get(url("coordinator:roster_xlsx", pk=roster_event.pk))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -744,7 +744,7 @@ def test_exports_neutralize_spreadsheet_formulas(training_coordinator_client, ro
         csv.reader(
             io.StringIO(
                 training_coordinator_client.get(
-                    url("coordinator_roster_csv", pk=roster_event.pk)
+                    url("coordinator:roster_csv", pk=roster_event.pk)
                 ).content.decode("utf-8-sig")
             )
         )
@@ -752,7 +752,7 @@ def test_exports_neutralize_spreadsheet_formulas(training_coordinator_client, ro
     xlsx = load_workbook(
         io.BytesIO(
             training_coordinator_client.get(
-                url("coordinator_roster_xlsx", pk=roster_event.pk)
+                url("coordinator:roster_xlsx", pk=roster_event.pk)
             ).content
         )
     ).active
@@ -817,12 +817,12 @@ def test_moving_or_cancelling_one_series_date_leaves_the_others_alone(
     }
 
     training_coordinator_client.post(
-        url("coordinator_event_edit", pk=april.pk),
+        url("coordinator:event_edit", pk=april.pk),
         form_data_of(april, starts_at="2027-04-20T13:00", ends_at="2027-04-20T14:30"),
     )
     with django_capture_on_commit_callbacks(execute=True):
         training_coordinator_client.post(
-            url("coordinator_event_cancel", pk=may.pk), {"confirm": "on"}
+            url("coordinator:event_cancel", pk=may.pk), {"confirm": "on"}
         )
     assert series_materialize(series=second_tuesday_series, until=until) == []
 

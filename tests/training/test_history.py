@@ -51,12 +51,12 @@ def attended(email, *, on, minutes=100, category="technical", name="Dana Dispatc
 
 
 def history_url(email):
-    return reverse("training:history", kwargs={"token": history_token(email)})
+    return reverse("training:history:records", kwargs={"token": history_token(email)})
 
 
 def download_url(email, registration):
     return reverse(
-        "training:certificate_download",
+        "training:history:certificate",
         kwargs={"token": history_token(email), "registration_id": registration.pk},
     )
 
@@ -81,7 +81,7 @@ def test_the_request_form_has_a_hidden_honeypot_and_is_never_stored(client):
 
 def test_an_unknown_address_gets_the_same_answer_and_no_email(client):
     response = client.post("/training/history/", {"email": "nobody@example.org"}, follow=True)
-    assert response.redirect_chain == [(reverse("training:history_sent"), 302)]
+    assert response.redirect_chain == [(reverse("training:history:sent"), 302)]
     assert SENT_TEXT in response.content.decode()
     assert mail.outbox == []
 
@@ -92,7 +92,7 @@ def test_a_known_address_gets_the_same_answer_and_one_email_with_a_working_link(
     attended("dana@example.org", on=timezone.now() - dt.timedelta(days=30))
     with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
         response = client.post("/training/history/", {"email": "Dana@Example.org"}, follow=True)
-    assert response.redirect_chain == [(reverse("training:history_sent"), 302)]
+    assert response.redirect_chain == [(reverse("training:history:sent"), 302)]
     assert SENT_TEXT in response.content.decode()
 
     assert len(mail.outbox) == 1
@@ -227,7 +227,7 @@ def test_history_pages_are_never_stored_by_browsers_or_the_page_cache(client, to
 def test_an_expired_link_explains_and_offers_a_new_one(client):
     attended("dana@example.org", on=timezone.now() - dt.timedelta(days=30))
     response = client.get(
-        reverse("training:history", kwargs={"token": expired_token("dana@example.org")})
+        reverse("training:history:records", kwargs={"token": expired_token("dana@example.org")})
     )
     assert response.status_code == 410
     html = response.content.decode()
@@ -240,7 +240,9 @@ def test_a_link_just_under_24_hours_old_still_works(client):
     email = "dana@example.org"
     with time_machine.travel(timezone.now() - dt.timedelta(hours=23)):
         token = history_token(email)
-    assert client.get(reverse("training:history", kwargs={"token": token})).status_code == 200
+    assert (
+        client.get(reverse("training:history:records", kwargs={"token": token})).status_code == 200
+    )
 
 
 @pytest.mark.parametrize(
@@ -253,7 +255,7 @@ def test_a_link_just_under_24_hours_old_still_works(client):
     ],
 )
 def test_a_broken_link_explains_and_offers_a_new_one(client, token):
-    response = client.get(reverse("training:history", kwargs={"token": token}))
+    response = client.get(reverse("training:history:records", kwargs={"token": token}))
     assert response.status_code == 404
     html = response.content.decode()
     assert "This link does not work" in html
@@ -274,7 +276,7 @@ def test_a_link_holds_no_personal_data_and_only_its_hash_is_stored(client):
     other = history_token(email)
     assert other != token
     for each in (token, other):
-        response = client.get(reverse("training:history", kwargs={"token": each}))
+        response = client.get(reverse("training:history:records", kwargs={"token": each}))
         assert response.status_code == 200
 
 
@@ -393,7 +395,7 @@ def test_no_certificate_download_for_an_event_not_attended(client, status):
 def test_an_expired_link_cannot_download_a_certificate(client):
     registration = attended("dana@example.org", on=timezone.now() - dt.timedelta(days=3))
     url = reverse(
-        "training:certificate_download",
+        "training:history:certificate",
         kwargs={"token": expired_token("dana@example.org"), "registration_id": registration.pk},
     )
     response = client.get(url)

@@ -96,7 +96,7 @@ def history_request(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, template, {"form": form}, status=400)
     history_link_send(email=form.cleaned_data["email"])
-    return redirect("training:history_sent")
+    return redirect("training:history:sent")
 
 
 @private_page

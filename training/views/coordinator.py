@@ -22,7 +22,7 @@ from accounts.network import client_ip
 from accounts.roles import Role
 from accounts.staff_areas import StaffArea, register
 from training import coordination, exports
-from training.forms_coordinator import (
+from training.forms.coordinator import (
     AttendanceForm,
     CancelEventForm,
     EventCopyForm,
@@ -70,7 +70,7 @@ def _registration(request: HttpRequest, event: Event, pk: int) -> Registration:
 
 
 def _roster_url(event: Event, anchor: str = "") -> str:
-    url = reverse("training:coordinator_roster", kwargs={"pk": event.pk})
+    url = reverse("training:coordinator:roster", kwargs={"pk": event.pk})
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -144,7 +144,7 @@ def event_copy(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         copy = coordination.event_copy(event_id=event.pk, **form.cleaned_data)
         messages.success(request, "Copied. Check the details of the new event and save.")
-        return redirect("training:coordinator_event_edit", pk=copy.pk)
+        return redirect("training:coordinator:event_edit", pk=copy.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "event": event}
     return render(request, "training/coordinator/event_copy.html", context, status=status)
@@ -158,7 +158,7 @@ def event_documents(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         document = coordination.event_document_add(event=event, **form.cleaned_data)
         messages.success(request, f"{document.title} is attached to the event.")
-        return redirect("training:coordinator_event_documents", pk=event.pk)
+        return redirect("training:coordinator:event_documents", pk=event.pk)
     context = {"form": form, "event": event, "documents": event.documents.all()}
     status = 400 if request.method == "POST" else 200
     return render(request, "training/coordinator/event_documents.html", context, status=status)
@@ -175,7 +175,7 @@ def event_document_delete(request: HttpRequest, pk: int, document_pk: int) -> Ht
     document = scoped_get_or_404(request, of_event, pk=document_pk)
     coordination.event_document_delete(document=document)
     messages.success(request, f"{document.title} was removed.")
-    return redirect("training:coordinator_event_documents", pk=event.pk)
+    return redirect("training:coordinator:event_documents", pk=event.pk)
 
 
 # --- Roster ----------------------------------------------------------------------------
@@ -319,7 +319,7 @@ def registration_check_in(request: HttpRequest, pk: int, registration_pk: int) -
     else:
         at = timezone.localtime(registration.checked_in_at)
         messages.success(request, f"{registration.name} checked in at {at:%-I:%M %p}.")
-    url = reverse("training:coordinator_check_in", kwargs={"pk": event.pk})
+    url = reverse("training:coordinator:check_in", kwargs={"pk": event.pk})
     query = request.POST.get("q", "").strip()[:100]
     if query:
         url += "?" + urlencode({"q": query})

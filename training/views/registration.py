@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.publicforms import RATE_LIMIT_MESSAGE, over_rate_limit
-from training.forms import RegistrationForm
+from training.forms.public import RegistrationForm
 from training.links import (
     registered_token,
     registration_from_registered_token,
