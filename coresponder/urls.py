@@ -1,12 +1,53 @@
-from coresponder.urls_dashboard import urlpatterns as dashboard
-from coresponder.urls_data import urlpatterns as data
-from coresponder.urls_entry import urlpatterns as entry
-from coresponder.urls_public import urlpatterns as public
+"""Every co-responder address, in one place, with a namespace per audience.
+
+public      coresponder:…            /co-responder/                 figures, small cells suppressed
+entry       coresponder:entry:…      /staff/coresponder/encounters/…, months/, volume/
+data        coresponder:data:…       /staff/coresponder/import/…, export/   CSV in and out
+dashboard   coresponder:dashboard:…  /staff/coresponder/dashboard/…  measures, charts, CSV
+"""
+
+from django.urls import include, path
+
+from coresponder.views import dashboard, data, entry, public
 
 app_name = "coresponder"
 
-# entry      /staff/coresponder/encounters/…   clinicians' entry and editing; months; volume
-# data       /staff/coresponder/import/…, /staff/coresponder/export/…   CSV in and out
-# dashboard  /staff/coresponder/dashboard/…   program measures, charts, CSV
-# public     /co-responder/                   public figures with small-cell suppression
-urlpatterns = [*entry, *data, *dashboard, *public]
+STAFF = "staff/coresponder/"
+
+entry_patterns = (
+    [
+        path("encounters/", entry.encounter_list, name="encounters"),
+        path("encounters/new/", entry.encounter_new, name="encounter_new"),
+        path("encounters/<int:pk>/", entry.encounter_detail, name="encounter"),
+        path("months/", entry.month_list, name="months"),
+        path("months/close/", entry.month_close, name="month_close"),
+        path("volume/", entry.volume, name="volume"),
+    ],
+    "entry",
+)
+
+data_patterns = (
+    [
+        path("import/", data.import_upload, name="import"),
+        path("import/<int:pk>/", data.import_job, name="import_job"),
+        path("import/<int:pk>/errors.csv", data.import_errors, name="import_errors"),
+        path("export/", data.export, name="export"),
+    ],
+    "data",
+)
+
+dashboard_patterns = (
+    [
+        path("dashboard/", dashboard.dashboard, name="index"),
+        path("dashboard/measures.csv", dashboard.dashboard_csv, name="csv"),
+        path("dashboard/chart/<slug:name>.svg", dashboard.dashboard_chart, name="chart"),
+    ],
+    "dashboard",
+)
+
+urlpatterns = [
+    path(STAFF, include(entry_patterns)),
+    path(STAFF, include(data_patterns)),
+    path(STAFF, include(dashboard_patterns)),
+    path("co-responder/", public.figures, name="public"),
+]

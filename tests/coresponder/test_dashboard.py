@@ -13,19 +13,19 @@ from django.urls import reverse
 from accounts.models import AuditAction, AuditEvent, AuditOutcome
 from accounts.roles import Role
 from coresponder.models import MonthlyCallVolume
-from coresponder.views_dashboard import default_period
+from coresponder.views.dashboard import default_period
 from tests.coresponder.factories import clinician_for, encounter, org
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("coresponder:dashboard")
-CSV_URL = reverse("coresponder:dashboard_csv")
+URL = reverse("coresponder:dashboard:index")
+CSV_URL = reverse("coresponder:dashboard:csv")
 PERIOD = {"start": "2025-01-01", "end": "2025-03-31"}
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 def chart_url(name: str) -> str:
-    return reverse("coresponder:dashboard_chart", kwargs={"name": name})
+    return reverse("coresponder:dashboard:chart", kwargs={"name": name})
 
 
 ALL_URLS = [URL, CSV_URL, chart_url("encounters"), chart_url("coverage")]

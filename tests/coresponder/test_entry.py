@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(name: str, **kwargs) -> str:
-    return reverse(f"coresponder:{name}", kwargs=kwargs)
+    return reverse(f"coresponder:entry:{name}", kwargs=kwargs)
 
 
 def today() -> dt.date:

@@ -1,4 +1,4 @@
-"""CSV import and export of encounters and call volume (coresponder.csvio, views_data)."""
+"""CSV import and export of encounters and call volume (coresponder.csvio, views.data)."""
 
 import csv
 import datetime as dt
@@ -48,7 +48,7 @@ FIELDS = [
 
 
 def url(name: str, **kwargs) -> str:
-    return reverse(f"coresponder:{name}", kwargs=kwargs)
+    return reverse(f"coresponder:data:{name}", kwargs=kwargs)
 
 
 def days_ago(days: int) -> str:

@@ -98,7 +98,7 @@ def _scope(request: HttpRequest) -> tuple[bool, object] | None:
 
 
 def _refused(request: HttpRequest, view: str) -> HttpResponse:
-    audit_denied(request, object_type=f"view:coresponder.views_data.{view}")
+    audit_denied(request, object_type=f"view:coresponder.views.data.{view}")
     return render(request, "403.html", status=403)
 
 
@@ -117,7 +117,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         job = import_start(
             kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], by=request.user
         )
-        return redirect("coresponder:import_job", pk=job.pk)
+        return redirect("coresponder:data:import_job", pk=job.pk)
     jobs = import_jobs_visible_to(user=request.user)[:10]
     return render(
         request,

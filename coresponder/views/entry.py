@@ -3,7 +3,7 @@
 Clinicians enter and correct their provider's encounters; program managers see and correct
 all of them, close months and keep the monthly call volume. Every page that shows records
 writes a view event to the audit log (a list: one event noting how many rows it showed).
-The rules of a record are the data dictionary's (coresponder.forms); the writes are in
+The rules of a record are the data dictionary's (coresponder.forms.entry); the writes are in
 coresponder.services.
 """
 
@@ -28,7 +28,7 @@ from core import dates
 from coresponder import dictionary as dd
 from coresponder import services
 from coresponder.access import clinician_of, encounters_visible_to, is_program_manager
-from coresponder.forms import (
+from coresponder.forms.entry import (
     LABELS,
     EncounterFilterForm,
     EncounterForm,
@@ -177,8 +177,8 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
         query = urlencode(
             {"agency": encounter.agency.dictionary_code, "date": encounter.date.isoformat()}
         )
-        return redirect(f"{reverse('coresponder:encounter_new')}?{query}")
-    return redirect("coresponder:encounters")
+        return redirect(f"{reverse('coresponder:entry:encounter_new')}?{query}")
+    return redirect("coresponder:entry:encounters")
 
 
 def _readable(encounter: Encounter) -> list[tuple[str, str]]:
@@ -251,7 +251,7 @@ def encounter_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 400
             else:
                 messages.success(request, f"Encounter {encounter.encounter_id} saved.")
-                return redirect("coresponder:encounter", pk=encounter.pk)
+                return redirect("coresponder:entry:encounter", pk=encounter.pk)
     audit_read(request, encounter)
     return render(request, template, context, status=status)
 
@@ -306,7 +306,7 @@ def month_close(request: HttpRequest) -> HttpResponse:
             request,
             f"{_month_label(month)} is closed: its records are read-only for clinicians.",
         )
-    return redirect("coresponder:months")
+    return redirect("coresponder:entry:months")
 
 
 # --- Monthly call volume ---------------------------------------------------------------
@@ -371,7 +371,7 @@ def volume(request: HttpRequest) -> HttpResponse:
             f"Saved {saved.agency.name}, {_month_label(saved.month)}: {saved.mh_calls} "
             "mental-health calls.",
         )
-        return redirect("coresponder:volume")
+        return redirect("coresponder:entry:volume")
     months = list(reversed(_months_back(services.today(), VOLUME_MONTHS)))
     context = {"form": form, "months": months, "table": _volume_table(months)}
     status = 400 if request.method == "POST" else 200
