@@ -19,7 +19,7 @@ class EventFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "All kinds"), *EventKind.choices], required=False)
     audience = forms.ChoiceField(choices=[("", "All audiences"), *Audience.choices], required=False)
     area = forms.ModelChoiceField(
-        queryset=areas_published(),
+        queryset=None,  # set per form: "published" means published by now, not at start-up
         to_field_name="slug",
         required=False,
         empty_label="All program areas",
@@ -35,6 +35,10 @@ class EventFilterForm(forms.Form):
     start = dates.DateField(required=False, label="From")
     end = dates.DateField(required=False, label="To")
     seats = forms.BooleanField(required=False, label="Only events with seats left")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas_published()
 
     def clean(self):
         cleaned = super().clean()

@@ -87,3 +87,18 @@ def test_calendar_pages_query_count_is_the_same_with_5_or_200_events(client):
     large = _query_counts(client, urls)
     assert large == small
     assert max(large.values()) <= QUERY_BOUND, large
+
+
+def test_an_area_published_after_start_up_appears_in_the_calendar_filter(client):
+    """The filter's program areas are read per request, not once when the code loads."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from programs.models import ProgramArea
+    from tests.programs.factories import AreaFactory
+
+    area = AreaFactory(title="Later area", publish_at=timezone.now() + dt.timedelta(days=1))
+    assert "Later area" not in client.get("/calendar/").content.decode()
+    ProgramArea.objects.filter(pk=area.pk).update(publish_at=timezone.now())
+    assert "Later area" in client.get("/calendar/?kind=training").content.decode()
