@@ -175,7 +175,16 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     created_rows = models.PositiveIntegerField(default=0)
     updated_rows = models.PositiveIntegerField(default=0)
+    unchanged_rows = models.PositiveIntegerField(
+        default=0, help_text="Rows identical to the stored record: nothing was written."
+    )
+    changed_columns = models.JSONField(
+        default=dict, blank=True, help_text="Updated records per changed column: {column: count}."
+    )
     errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(
+        default=list, blank=True, help_text="Data-quality warnings found after the import."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
