@@ -6,6 +6,7 @@ instead of overflowing later when a day or a month is added to it. The month ari
 that reports and dashboards share (month_start, add_months) lives here too.
 """
 
+import calendar
 import datetime as dt
 import re
 
@@ -14,8 +15,8 @@ from django import forms
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MONTH = re.compile(r"\d{4}-\d{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_MONTH = re.compile(r"\d{4}-\d{2}", re.ASCII)
 
 
 class DateInputError(ValueError):
@@ -30,29 +31,63 @@ def _in_range(day: dt.date) -> dt.date:
     return day
 
 
-def parse_date(text: str) -> dt.date:
-    """YYYY-MM-DD within the range, or DateInputError saying what is wrong."""
+def real_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD that exists, in any year; DateInputError otherwise.
+
+    The message tells a badly written date ("“14/03/2025” is not a date written
+    YYYY-MM-DD.") from a well written one that is not in the calendar ("2023-02-30 does
+    not exist: February 2023 has 28 days."). For a value judged against a range of its own
+    (an encounter's date against the program's start); parse_date adds the site's range.
+    """
     text = (text or "").strip()
     if not _DATE.fullmatch(text):
         raise DateInputError(f"“{text}” is not a date written YYYY-MM-DD.")
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise DateInputError(f"{text} does not exist: check the day and the month.") from None
-    return _in_range(day)
+    year, month, day = int(text[:4]), int(text[5:7]), int(text[8:])
+    if not 1 <= month <= 12:
+        raise DateInputError(f"{text} does not exist: months run from 01 to 12.")
+    if year == 0:
+        raise DateInputError(f"{text} does not exist: the years start at 0001.")
+    length = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= length:
+        raise DateInputError(
+            f"{text} does not exist: {calendar.month_name[month]} {text[:4]} has {length} days."
+        )
+    return dt.date(year, month, day)
 
 
-def parse_month(text: str) -> dt.date:
-    """YYYY-MM within the range, as the month's first day, or DateInputError."""
-    text = (text or "").strip()
+def parse_date(text: str) -> dt.date:
+    """YYYY-MM-DD within the range, or DateInputError saying what is wrong."""
+    return _in_range(real_date(text))
+
+
+def _month_parts(text: str) -> tuple[int, int]:
     if not _MONTH.fullmatch(text):
         raise DateInputError(f"“{text}” is not a month written YYYY-MM.")
     year, month = int(text[:4]), int(text[5:])
     if not 1 <= month <= 12:
         raise DateInputError(f"{text} does not exist: months run from 01 to 12.")
-    if year < EARLIEST.year:
-        raise DateInputError(f"Enter a month between {EARLIEST:%Y} and {LATEST:%Y}.")
-    return _in_range(dt.date(year, month, 1))
+    return year, month
+
+
+def real_month(text: str) -> dt.date:
+    """A month written YYYY-MM that exists, in any year, as its first day; DateInputError
+    otherwise (the months' real_date)."""
+    text = (text or "").strip()
+    year, month = _month_parts(text)
+    if year == 0:
+        raise DateInputError(f"{text} does not exist: the years start at 0001.")
+    return dt.date(year, month, 1)
+
+
+def parse_month(text: str) -> dt.date:
+    """YYYY-MM within the range, as the month's first day, or DateInputError."""
+    text = (text or "").strip()
+    year, month = _month_parts(text)
+    if not year_in_range(year):
+        raise DateInputError(
+            f"Enter a month between {EARLIEST:%Y} and {LATEST:%Y}; {text} is outside."
+        )
+    return dt.date(year, month, 1)
 
 
 def date_or_none(text: str | None) -> dt.date | None:
@@ -82,6 +117,20 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """The first day of the month `months` after day's month (before it when negative)."""
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of day's month."""
+    return add_months(day, 1) - dt.timedelta(days=1)
+
+
+def shift_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` months later (earlier when negative): a day the month lacks
+    becomes its last day, and a month's last day stays its last day."""
+    last = month_end(add_months(day, months))
+    if day == month_end(day):
+        return last
+    return last.replace(day=min(day.day, last.day))
 
 
 def months_spanned(start: dt.date, end: dt.date) -> int:

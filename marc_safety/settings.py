@@ -1,5 +1,6 @@
 """The one settings module, read from the environment (see the table in README.md)."""
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -173,6 +174,11 @@ REPORT_BUILD_PAUSE_SECONDS = env.float("REPORT_BUILD_PAUSE_SECONDS", default=0.0
 # A CSV import whose runner has shown no sign of life (its heartbeat) for this long is taken
 # over by the next runner or the sweep (coresponder.csvio).
 IMPORT_LEASE_SECONDS = env.float("IMPORT_LEASE_SECONDS", default=30.0)
+# The co-responder program's first day: an encounter dated earlier is refused as a slip of
+# the keyboard (coresponder.quality). Written YYYY-MM-DD.
+CORESPONDER_PROGRAM_START = dt.date.fromisoformat(
+    env.str("CORESPONDER_PROGRAM_START", default="2020-01-01")
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The email outbox (core.outbox): a worker's claim on an email lasts OUTBOX_LEASE_SECONDS
 # (keep it well above EMAIL_TIMEOUT); a failed attempt is retried after

@@ -7,7 +7,12 @@
 - a row is keyed by (agency, encounter_id), or (agency, month) for call volume: a key twice
   in one file is an error;
 - free-text values may not start with = + - or @, so the export can stay byte-exact and still
-  never hands a spreadsheet a formula.
+  never hands a spreadsheet a formula;
+- an encounter's date, or a call volume's month, must fall between the program's start and
+  today (coresponder.quality, the same rules as the forms').
+
+A file imported, `handler.warnings()` lists the data-quality warnings (coresponder.quality)
+of the agency-months its rows touched, for the job page.
 
 The good rows are streamed into the staging table (coresponder.csvio.upsert) as they are
 read, as long as no error has been found.
@@ -22,6 +27,7 @@ from collections.abc import Callable, Iterator
 
 from core.dates import month_start
 from coresponder import dictionary as dd
+from coresponder import quality
 from coresponder.access import is_program_manager
 from coresponder.csvio import upsert
 from coresponder.models import ClosedMonth, Encounter, ImportJob, MonthlyCallVolume
@@ -108,7 +114,27 @@ def _header(record: list[str], columns: list[str]) -> tuple[dict[str, int], list
 # --- The two files -----------------------------------------------------------------------
 
 
-class _EncounterFile:
+class _File:
+    """What both files share: the agency-months their staged rows touch, and the warnings
+    of those months once imported."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.touched: set[tuple[str, dt.date]] = set()
+
+    def warnings(self) -> list[dict]:
+        """The data-quality warnings of the months the file touched, as the job stores them.
+        A clinician's job: their provider's encounters, each warning linked to them."""
+        own = self.job.provider
+        checks = quality.checks_for_months(
+            self.touched,
+            provider=own.dictionary_code if own is not None else None,
+            volume_links=own is None,
+        )
+        return [check.as_dict() for check in checks]
+
+
+class _EncounterFile(_File):
     columns = dd.ENCOUNTER_COLUMNS
     key_column = "encounter_id"
     model = Encounter
@@ -118,6 +144,7 @@ class _EncounterFile:
     by_field, by_on_update = "created_by", False
 
     def __init__(self, job: ImportJob, *, day: dt.date):
+        super().__init__(job)
         self.today = day
         self.orgs = organizations_by_code()
         self.own_provider = job.provider
@@ -126,7 +153,11 @@ class _EncounterFile:
         self.check_existing = not manager
 
     def clean(self, values: dict) -> tuple[dict, list[tuple[str, str]]]:
-        cleaned, errors = dd.check_encounter_row(values, today=self.today)
+        cleaned, errors = dd.check_encounter_row(values)
+        if cleaned["date"] is not None:
+            problem = quality.encounter_date_problem(cleaned["date"], today=self.today)
+            if problem:
+                errors.append(("date", problem))
         for column in FREE_TEXT_COLUMNS:
             if cleaned[column].startswith(FORMULA_PREFIXES):
                 errors.append((column, FORMULA_REASON))
@@ -155,6 +186,7 @@ class _EncounterFile:
         return f"“{key[1]}” of {key[0]} is also on row {first_row}: one row per encounter"
 
     def values(self, cleaned: dict) -> tuple:
+        self.touched.add((cleaned["agency"], month_start(cleaned["date"])))
         values = encounter_values(cleaned, self.orgs)
         values["agency"], values["provider"] = values["agency"].pk, values["provider"].pk
         return tuple(values[name] for name in self.fields)
@@ -189,7 +221,7 @@ class _EncounterFile:
         return errors
 
 
-class _VolumeFile:
+class _VolumeFile(_File):
     columns = dd.VOLUME_COLUMNS
     key_column = "month"
     model = MonthlyCallVolume
@@ -199,12 +231,18 @@ class _VolumeFile:
     by_field, by_on_update = "updated_by", True
 
     def __init__(self, job: ImportJob, *, day: dt.date):
+        super().__init__(job)
+        self.today = day
         self.orgs = organizations_by_code()
         manager = is_program_manager(job.created_by)
         self.closed = set() if manager else set(ClosedMonth.objects.values_list("month", flat=True))
 
     def clean(self, values: dict) -> tuple[dict, list[tuple[str, str]]]:
         cleaned, errors = dd.check_volume_row(values)
+        if cleaned["month"] is not None:
+            problem = quality.volume_month_problem(cleaned["month"], today=self.today)
+            if problem:
+                errors.append(("month", problem))
         if cleaned["agency"] and cleaned["agency"] not in self.orgs:
             errors.append(("agency", f"“{cleaned['agency']}” is not in the portal's directory"))
         if cleaned["month"] and cleaned["month"] in self.closed:
@@ -222,6 +260,7 @@ class _VolumeFile:
         )
 
     def values(self, cleaned: dict) -> tuple:
+        self.touched.add((cleaned["agency"], cleaned["month"]))
         agency = self.orgs[cleaned["agency"]].pk
         return (agency, cleaned["month"], cleaned["mh_calls"], cleaned["total_calls"])
 

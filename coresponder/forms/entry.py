@@ -2,7 +2,8 @@
 
 The data dictionary is the only judge of a record: the encounter form turns what was typed
 into the row of text values the CSV import also reads, runs dictionary.check_encounter_row
-on it and puts each (column, reason) at its field. The fields themselves check nothing, so
+and the date rule of coresponder.quality on it (as the import does) and puts each
+(column, reason) at its field. The fields themselves check nothing, so
 a rule is never stated twice (and never twice differently). What the form adds is who may
 write what: a clinician's provider is fixed and their agencies are the ones they serve.
 """
@@ -14,7 +15,7 @@ from django import forms
 
 from core import dates
 from coresponder import dictionary as dd
-from coresponder import services
+from coresponder import quality, services
 from coresponder.csvio.parse import FORMULA_REASON, FREE_TEXT_COLUMNS, starts_like_formula
 from coresponder.models import Clinician, Encounter
 
@@ -225,7 +226,6 @@ class EncounterForm(DictionaryForm):
         label=LABELS["date"],
         required=True,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Local date of the contact; not in the future.",
     )
     time = TextField(
         label=LABELS["time"],
@@ -309,6 +309,10 @@ class EncounterForm(DictionaryForm):
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.manager = manager
+        start = quality.program_start().isoformat()  # a setting: read when the form is made
+        self.fields[
+            "date"
+        ].help_text = f"Local date of the contact, from the program's start ({start}) to today."
         self.fixed_provider = None if manager else clinician.provider
         orgs = services.organizations_by_code()
         if manager:
@@ -357,7 +361,11 @@ class EncounterForm(DictionaryForm):
     def clean(self):
         cleaned_data = super().clean()
         row = self.row()
-        cleaned, errors = dd.check_encounter_row(row, today=services.today())
+        cleaned, errors = dd.check_encounter_row(row)
+        if cleaned["date"] is not None:
+            problem = quality.encounter_date_problem(cleaned["date"], today=services.today())
+            if problem:
+                errors.append(("date", problem))
         # The same rule as the CSV import, so an export of any record stays exact and safe.
         errors += [
             (column, FORMULA_REASON)
@@ -454,11 +462,19 @@ class VolumeForm(DictionaryForm):
         cleaned_data = super().clean()
         cleaned, errors = dd.check_volume_row(self.row())
         self.add_dictionary_errors(errors)
-        month = cleaned["month"]
-        if month is not None and month > dates.month_start(services.today()):
-            self.add_error("month", "Month is in the future.")
+        if cleaned["month"] is not None:
+            problem = quality.volume_month_problem(cleaned["month"], today=services.today())
+            if problem:
+                self.add_dictionary_errors([("month", problem)])
         self.dictionary_cleaned = cleaned
         return cleaned_data
+
+    def checks_after_save(self) -> list[quality.Check]:
+        """The saved month's warnings (no mental-health calls, coverage over 100%): the
+        numbers are kept as typed, and these say what to look at again."""
+        cleaned = self.dictionary_cleaned
+        month = cleaned["month"]
+        return quality.data_checks(start=month, end=month, agency=cleaned["agency"])
 
     def values(self) -> dict:
         cleaned = self.dictionary_cleaned

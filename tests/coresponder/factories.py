@@ -56,7 +56,7 @@ def encounter(**overrides) -> Encounter:
     from coresponder.dictionary import check_encounter_row
 
     overrides.setdefault("encounter_id", f"E-{next(_counter)}")
-    cleaned, errors = check_encounter_row(row(**overrides), today=dt.date.today())
+    cleaned, errors = check_encounter_row(row(**overrides))
     assert not errors, errors
     return Encounter.objects.create(**encounter_values(cleaned, organizations_by_code()))
 

@@ -341,7 +341,7 @@ def test_an_import_with_errors_lists_every_one_and_imports_nothing(site, new_pag
     codes = ", ".join(dd.AGENCIES)
     assert listed == [
         ["2", "agency", f"“lees-summit-pd” is not a listed code ({codes})"],
-        ["3", "date", "“2025-02-30” is not a date written YYYY-MM-DD"],
+        ["3", "date", "2025-02-30 does not exist: February 2025 has 28 days"],
         ["4", "service_type", "is required when linked_to_services is yes"],
         ["6", "encounter_id", "“BS-1004” of blue-springs is also on row 5: one row per encounter"],
         ["7", "referral_source", "is required"],
@@ -396,7 +396,12 @@ def test_every_coresponder_page_passes_axe_and_fits_a_phone(
     records = _some_records()
 
     # Two import jobs, one refused and one imported (the upload itself is test 2's).
-    good = [row(encounter_id="IM-0001"), row(encounter_id="IM-0002", agency="lees-summit")]
+    # Dated in a month without call volume: the imported job lists them under "Data to check".
+    past = (services.today() - dt.timedelta(days=40)).isoformat()
+    good = [
+        row(encounter_id="IM-0001", date=past),
+        row(encounter_id="IM-0002", agency="lees-summit", date=past),
+    ]
     bad = [row(encounter_id="IM-0003", agency="nowhere"), row(encounter_id="IM-0004", date="x")]
     failed = import_start(
         kind=ENCOUNTERS,
@@ -434,6 +439,7 @@ def test_every_coresponder_page_passes_axe_and_fits_a_phone(
     assert "Nothing was imported" in main_text(desk)
     problems += _visit(desk, site + _job_url(done.pk), "import result (imported)")
     assert "Imported 2 rows" in main_text(desk)
+    assert "2 agency-months look unlikely." in main_text(desk)
     problems += _visit(desk, site + EXPORT, "export page")
     problems += _visit(desk, site + DASHBOARD, "dashboard (program manager)")
     assert desk.locator("#table-agencies").count() == 1, "the dashboard shows no figures"
