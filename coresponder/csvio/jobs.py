@@ -195,21 +195,30 @@ def _run(job: ImportJob) -> None:
             if errors:
                 raise _Refused(errors, rows)
             progress(0, status=ImportStatus.IMPORTING)
-            created, updated = upsert.staging_upsert(job, handler, staging, progress)
+            counts = upsert.staging_upsert(job, handler, staging, progress)
             audit_record(
                 actor=job.created_by,
                 action=AuditAction.CREATE,
                 object_type="coresponder.importjob",
                 object_id=job.pk,
-                detail={"import": job.kind, "rows": rows, "created": created, "updated": updated},
+                detail={
+                    "import": job.kind,
+                    "rows": rows,
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
+                },
             )
             # Last in the transaction: the job reads "done" exactly when the rows are in.
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportStatus.DONE,
+                warnings=handler.warnings(),  # coresponder.quality, of the months touched
                 total_rows=rows,
                 processed_rows=rows,
-                created_rows=created,
-                updated_rows=updated,
+                created_rows=counts.created,
+                updated_rows=counts.updated,
+                unchanged_rows=counts.unchanged,
+                changed_columns=counts.changed_columns,
                 finished_at=timezone.now(),
             )
     except _Refused as refused:

@@ -34,7 +34,8 @@ from coresponder.csvio.jobs import (
     import_start,
 )
 from coresponder.csvio.parse import ENCOUNTERS, VOLUME
-from coresponder.models import ImportStatus
+from coresponder.forms.entry import LABELS
+from coresponder.models import ImportJob, ImportStatus
 
 MANAGER = Role.PROGRAM_MANAGER
 CLINICIAN = Role.CORESPONDER_CLINICIAN
@@ -102,6 +103,18 @@ def _refused(request: HttpRequest, view: str) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
+def _changes(job: ImportJob) -> list[tuple[str, str, int]]:
+    """(field label, column, records changed) of each column an import changed: the most
+    changed first, then in the dictionary's order."""
+    order = {column: n for n, column in enumerate([*dd.ENCOUNTER_COLUMNS, *dd.VOLUME_COLUMNS])}
+    changes = [
+        (LABELS.get(column, column), column, count)
+        for column, count in (job.changed_columns or {}).items()
+        if count
+    ]
+    return sorted(changes, key=lambda change: (-change[2], order.get(change[1], len(order))))
+
+
 # --- Import ------------------------------------------------------------------------------
 
 
@@ -118,7 +131,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], by=request.user
         )
         return redirect("coresponder:data:import_job", pk=job.pk)
-    jobs = import_jobs_visible_to(user=request.user)[:10]
+    jobs = list(import_jobs_visible_to(user=request.user)[:10])
+    for listed in jobs:
+        listed.changes = _changes(listed)
     return render(
         request,
         "coresponder/data/import.html",
@@ -142,6 +157,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     refresh = running and request.GET.get("refresh") != "off"
     page = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     percent = round(100 * job.processed_rows / job.total_rows) if job.total_rows else 0
+    changes = _changes(job) if job.status == ImportStatus.DONE else []
     response = render(
         request,
         "coresponder/data/import_job.html",
@@ -154,6 +170,10 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "by_column": errors_by_column(job) if job.errors else [],
             "failed": job.status == ImportStatus.FAILED,
+            "changes": changes,
+            "nothing_changed": job.created_rows == 0 and job.updated_rows == 0,
+            # A record changed in two columns counts in both: say so when it shows.
+            "overlap": sum(count for _, _, count in changes) > job.updated_rows,
         },
     )
     if refresh:

@@ -44,6 +44,7 @@ ENCOUNTERS_PER_PAGE = 50
 MONTHS_LISTED = 24
 VOLUME_MONTHS = 6
 CLOSED_MESSAGE = "This month is closed: only a program manager can change its records."
+NO_CHANGES_MESSAGE = "No changes to save."
 
 
 def _month_label(month: dt.date) -> str:
@@ -233,6 +234,9 @@ def encounter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             status = 409
         elif not form.is_valid():
             status = 400
+        elif not services.encounter_changes(encounter, form.values()):
+            messages.info(request, NO_CHANGES_MESSAGE)  # nothing written, no history event
+            return redirect("coresponder:entry:encounter", pk=encounter.pk)
         else:
             try:
                 services.encounter_save(
@@ -371,6 +375,8 @@ def volume(request: HttpRequest) -> HttpResponse:
             f"Saved {saved.agency.name}, {_month_label(saved.month)}: {saved.mh_calls} "
             "mental-health calls.",
         )
+        for check in form.checks_after_save():  # saved, but worth a second look
+            messages.warning(request, check.message)
         return redirect("coresponder:entry:volume")
     months = list(reversed(_months_back(services.today(), VOLUME_MONTHS)))
     context = {"form": form, "months": months, "table": _volume_table(months)}

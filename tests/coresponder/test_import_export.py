@@ -200,7 +200,7 @@ def test_importing_again_updates_records_instead_of_adding_them(program_manager_
     second = imported(program_manager_client, csv_text(rows))
 
     assert second.status == "done"
-    assert (second.created_rows, second.updated_rows) == (0, 3)
+    assert (second.created_rows, second.updated_rows, second.unchanged_rows) == (0, 1, 2)
     assert Encounter.objects.count() == 3
     changed = Encounter.objects.get(encounter_id="BS-2")
     assert (changed.disposition, changed.minutes) == ("referred", None)
@@ -511,7 +511,7 @@ def test_a_large_file_runs_as_a_task_that_reports_progress_and_counts(
     assert not job.file  # the upload is not kept
     done = program_manager_client.get(url("import_job", pk=job.pk))
     assert not done.has_header("Refresh")
-    assert "Imported 23 rows: 23 new records and 0 updated records." in text_of(done)
+    assert "Imported 23 rows: 23 new, 0 updated, 0 unchanged." in text_of(done)
 
 
 def test_the_job_page_shows_progress_in_text_and_can_stop_reloading(
