@@ -9,12 +9,14 @@ generate_series. A database already holding exactly --rows encounters is reused 
 
 It then times, --repeat times each after one warm-up run, the computation the dashboard
 does (coresponder.measures.program_measures, the very function the view calls, with the
-substance-use figures a program manager sees) for the last full month and for the twelve
-months up to it, next to one hand-written SQL statement computing the same figures
-(GROUPING SETS over month, agency, provider and the whole, lag() over each person's
-encounters for repeat contacts, the call volume joined in). It prints the medians and
-their ratio, and checks that both give the same numbers. It asserts nothing about timing;
-it exits 1 only when the two disagree.
+substance-use figures a program manager sees, compared with the previous period and the
+same period a year before as the page is) for the last full month and for the twelve
+months up to it, next to one hand-written SQL statement computing the same figures (the
+periods joined in, GROUPING SETS over period with month, agency, provider and the whole,
+lag() over each person's encounters for repeat contacts, the call volume joined in). The
+runs of the two alternate. It prints the medians and their ratio, and checks that both
+give the same numbers. It asserts nothing about timing; it exits 1 only when the two
+disagree. The dashboard's target: the selector within twice the raw statement's time.
 
     .venv/bin/python bench/coresponder_measures.py [--rows 1000000] [--repeat 7]
 
@@ -256,42 +258,51 @@ def load(rows: int) -> None:
 
 # --- The raw statement ---------------------------------------------------------------
 
+# The report's period is k = 0; its comparisons follow. Months and providers are wanted
+# for k = 0 only (month0, provider0 are NULL for the others, whose rows then fall into one
+# NULL group); agencies and the whole for every period.
 RAW_SQL = """
-WITH repeats AS (
+WITH periods (k, first_day, last_day) AS (
+    SELECT * FROM unnest(%(ks)s::int[], %(starts)s::date[], %(ends)s::date[])
+), repeats AS (
     SELECT id
     FROM (
         SELECT id, date,
                lag(date) OVER (PARTITION BY person_key ORDER BY date, id) AS previous
         FROM coresponder_encounter
         WHERE person_key <> ''
-          AND date >= (%(start)s::date - interval '1 year')::date AND date <= %(end)s
+          AND date >= (%(first)s::date - interval '1 year')::date AND date <= %(last)s
     ) AS seen
-    WHERE date >= %(start)s AND previous >= (date - interval '1 year')::date
+    WHERE previous >= (date - interval '1 year')::date
 ), scope AS (
-    SELECT e.id, e.agency_id, e.provider_id, e.date, e.contact_type, e.assessment,
+    SELECT p.k, e.id, e.agency_id, e.provider_id, e.date, e.contact_type, e.assessment,
            e.disposition, e.linked_to_services, e.service_type, e.person_key, e.minutes,
-           e.concerns, r.id IS NOT NULL AS repeat
+           e.concerns, r.id IS NOT NULL AS repeat,
+           CASE WHEN p.k = 0 THEN date_trunc('month', e.date)::date END AS month0,
+           CASE WHEN p.k = 0 THEN e.provider_id END AS provider0
     FROM coresponder_encounter AS e
+    JOIN periods AS p ON e.date BETWEEN p.first_day AND p.last_day
     LEFT JOIN repeats AS r ON r.id = e.id
-    WHERE e.date BETWEEN %(start)s AND %(end)s
 ), served AS (
     SELECT DISTINCT provider_id, agency_id, date_trunc('month', date)::date AS month
-    FROM scope
+    FROM coresponder_encounter
+    WHERE date BETWEEN %(start)s AND %(end)s
 ), calls AS (
-    SELECT GROUPING(v.month) AS g_month, GROUPING(v.agency_id) AS g_agency,
+    SELECT p.k, GROUPING(v.month) AS g_month, GROUPING(v.agency_id) AS g_agency,
            v.month, v.agency_id, NULL::bigint AS provider_id, sum(v.mh_calls) AS mh_calls
     FROM coresponder_monthlycallvolume AS v
-    WHERE v.month BETWEEN date_trunc('month', %(start)s::date) AND %(end)s
-    GROUP BY GROUPING SETS ((v.month), (v.agency_id), ())
+    JOIN periods AS p
+      ON v.month BETWEEN date_trunc('month', p.first_day) AND p.last_day
+    GROUP BY GROUPING SETS ((p.k, v.month), (p.k, v.agency_id), (p.k))
     UNION ALL
-    SELECT 1, 1, NULL, NULL, s.provider_id, sum(v.mh_calls)
+    SELECT 0, 1, 1, NULL, NULL, s.provider_id, sum(v.mh_calls)
     FROM served AS s
     JOIN coresponder_monthlycallvolume AS v
       ON v.agency_id = s.agency_id AND v.month = s.month
     GROUP BY s.provider_id
 )
-SELECT 'counts', GROUPING(date_trunc('month', date)::date, agency_id, provider_id),
-       date_trunc('month', date)::date, agency_id, provider_id,
+SELECT 'counts', k, GROUPING(month0, agency_id, provider0),
+       month0, agency_id, provider0,
        count(*),
        count(*) FILTER (WHERE contact_type = 'on-scene' AND assessment),
        count(*) FILTER (WHERE assessment),
@@ -306,9 +317,9 @@ SELECT 'counts', GROUPING(date_trunc('month', date)::date, agency_id, provider_i
        count(*) FILTER (WHERE concerns @> ARRAY['substance-use']::varchar[]),
        count(*) FILTER (WHERE service_type = 'substance-use-treatment')
 FROM scope
-GROUP BY GROUPING SETS ((date_trunc('month', date)::date), (agency_id), (provider_id), ())
+GROUP BY GROUPING SETS ((k, month0), (k, agency_id), (k, provider0), (k))
 UNION ALL
-SELECT 'calls', g_month * 4 + g_agency * 2 + CASE WHEN provider_id IS NULL THEN 1 ELSE 0 END,
+SELECT 'calls', k, g_month * 4 + g_agency * 2 + CASE WHEN provider_id IS NULL THEN 1 ELSE 0 END,
        month, agency_id, provider_id, mh_calls,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM calls
@@ -330,49 +341,80 @@ FIGURES = [
 ]
 
 
-def raw_measures(start: dt.date, end: dt.date) -> list[tuple]:
-    from django.db import connection
+def raw_measures(periods: list) -> list[tuple]:
+    """The raw statement for the report's period (first) and its comparisons."""
+    from django.db import connection, transaction
 
-    with connection.cursor() as cursor:
-        cursor.execute(RAW_SQL, {"start": start, "end": end})
+    params = {
+        "ks": list(range(len(periods))),
+        "starts": [p.start for p in periods],
+        "ends": [p.end for p in periods],
+        "start": periods[0].start,
+        "end": periods[0].end,
+        "first": min(p.start for p in periods),
+        "last": max(p.end for p in periods),
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        # JIT compiling costs this one statement seconds (its estimates are large) and
+        # saves nothing: the baseline runs without it. The selector's queries run as the
+        # server is set up (JIT makes no difference to them).
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(RAW_SQL, params)
         return cursor.fetchall()
 
 
-def raw_as_report(rows: list[tuple], start: dt.date, end: dt.date) -> dict:
-    """The raw statement's answer keyed like the selector's, to compare the two."""
+def raw_as_report(rows: list[tuple], periods: list) -> dict:
+    """The raw statement's answer keyed like the selector's, to compare the two: (period,
+    kind, code), months and providers for the report's period only."""
     from coresponder.measures import months_between
     from coresponder.services import organizations_by_code
 
     codes = {org.pk: code for code, org in organizations_by_code().items()}
     result: dict = {}
-    for kind, grouping, month, agency_id, provider_id, *values in rows:
+    for kind, k, grouping, month, agency_id, provider_id, *values in rows:
         if kind == "counts":
             key = {3: ("month", month), 5: ("agency", agency_id), 6: ("provider", provider_id)}
             where = key.get(grouping, ("whole", None))
-            where = (where[0], codes.get(where[1], where[1]))
+            if where[0] in ("month", "provider") and (k != 0 or where[1] is None):
+                continue  # the comparisons' single NULL group
+            where = (k, where[0], codes.get(where[1], where[1]))
             result.setdefault(where, {}).update(zip(FIGURES, values, strict=True))
         else:
             where = {3: ("month", month), 5: ("agency", agency_id), 7: ("whole", None)}.get(
                 grouping, ("provider", provider_id)
             )
-            where = (where[0], codes.get(where[1], where[1]))
+            if where[0] == "month" and k != 0:
+                continue
+            where = (k, where[0], codes.get(where[1], where[1]))
             result.setdefault(where, {})["mh_calls"] = values[0]
-    wanted = {("month", m) for m in months_between(start, end)}
-    return {k: v for k, v in result.items() if k[0] != "month" or k in wanted}
+    wanted = {(0, "month", m) for m in months_between(periods[0].start, periods[0].end)}
+    return {k: v for k, v in result.items() if k[1] != "month" or k in wanted}
 
 
-def selector_as_report(report) -> dict:
+def selector_as_report(report, periods: list) -> dict:
     result = {}
     keys = [*FIGURES, "mh_calls"]
-    for kind, rows in (
-        ("month", report.months),
-        ("agency", report.agencies),
-        ("provider", report.providers),
-    ):
+
+    def add(k: int, kind: str, rows) -> None:
         for row in rows:
             code = dt.date.fromisoformat(row.code + "-01") if kind == "month" else row.code
-            result[(kind, code)] = {k: getattr(row, k) for k in keys}
-    result[("whole", None)] = {k: getattr(report.total, k) for k in keys}
+            code = None if kind == "whole" else code
+            result[(k, kind, code)] = {name: getattr(row, name) for name in keys}
+
+    add(0, "month", report.months)
+    add(0, "agency", report.agencies)
+    add(0, "provider", report.providers)
+    add(0, "whole", [report.total])
+    for comparison in (report.previous, report.year_before):
+        if comparison is None:
+            continue
+        k = next(
+            i
+            for i, p in enumerate(periods)
+            if (p.start, p.end) == (comparison.start, comparison.end)
+        )
+        add(k, "agency", comparison.agencies)
+        add(k, "whole", [comparison.total])
     return result
 
 
@@ -390,14 +432,18 @@ def same_figures(selector: dict, raw: dict) -> list[str]:
     return differences
 
 
-def timed(function, repeat: int) -> tuple[float, object]:
-    function()  # warm-up: caches, plans
-    times = []
+def timed(selector, raw, repeat: int) -> tuple[float, object, float, object]:
+    """Median seconds and last result of each, after one warm-up run of each (caches,
+    plans). The runs alternate, so that a busy machine slows both alike."""
+    results = {selector: selector(), raw: raw()}
+    times: dict = {selector: [], raw: []}
     for _ in range(repeat):
-        began = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times), result
+        for function in (selector, raw):
+            began = time.perf_counter()
+            results[function] = function()
+            times[function].append(time.perf_counter() - began)
+    median = {function: statistics.median(times[function]) for function in times}
+    return median[selector], results[selector], median[raw], results[raw]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -411,6 +457,8 @@ def run(args: argparse.Namespace) -> int:
     from core.dates import add_months, month_start
     from coresponder.measures import directory, program_measures
     from coresponder.models import Encounter
+    from coresponder.periods import Period, previous_period
+    from coresponder.periods import year_before as year_before_of
 
     started = time.monotonic()
     call_command("migrate", interactive=False, verbosity=0)
@@ -419,38 +467,55 @@ def run(args: argparse.Namespace) -> int:
 
     last_day = Encounter.objects.order_by("-date").values_list("date", flat=True).first()
     this_month = month_start(last_day)
-    periods = [
+    ranges = [
         ("one month", add_months(this_month, -1), this_month - dt.timedelta(days=1)),
         ("full year", add_months(this_month, -12), this_month - dt.timedelta(days=1)),
     ]
     orgs = directory()
     print(
-        f"\nprogram_measures (the dashboard's selector, substance-use figures included) vs one "
-        f"hand-written SQL statement; median of {args.repeat} runs after a warm-up\n"
+        "\nprogram_measures (the dashboard's selector, substance-use figures included, with "
+        "the previous period and the same period a year before) vs one hand-written SQL "
+        f"statement computing the same figures; median of {args.repeat} runs after a warm-up\n"
     )
-    header = f"{'period':<10} {'from':<10} {'to':<10} {'encounters':>10} {'queries':>7} "
-    header += f"{'selector ms':>11} {'raw SQL ms':>10} {'ratio':>6}  same figures"
+    header = f"{'period':<10} {'from':<10} {'to':<10} {'compared with':<23} {'encounters':>10} "
+    header += f"{'queries':>7} {'selector ms':>11} {'raw SQL ms':>10} {'ratio':>6}  same figures"
     print(header)
     print("-" * len(header))
     problems = []
-    for name, start, end in periods:
+    for name, start, end in ranges:
+        previous, before = previous_period(start, end), year_before_of(start, end)
+        periods = [Period(start, end), previous]
+        if before != previous:
+            periods.append(before)
 
-        def selector(start=start, end=end):
-            return program_measures(start=start, end=end, substance_use=True, orgs=orgs)
+        def selector(start=start, end=end, previous=previous, before=before):
+            return program_measures(
+                start=start,
+                end=end,
+                substance_use=True,
+                orgs=orgs,
+                previous=previous,
+                year_before=before,
+            )
 
-        def raw(start=start, end=end):
-            return raw_measures(start, end)
+        def raw(periods=periods):
+            return raw_measures(periods)
 
         with CaptureQueriesContext(connection) as queries:
             selector()
-        selector_s, report = timed(selector, args.repeat)
-        raw_s, raw_rows = timed(raw, args.repeat)
-        differences = same_figures(selector_as_report(report), raw_as_report(raw_rows, start, end))
+        selector_s, report, raw_s, raw_rows = timed(selector, raw, args.repeat)
+        differences = same_figures(
+            selector_as_report(report, periods), raw_as_report(raw_rows, periods)
+        )
         problems.extend(f"{name}: {d}" for d in differences)
+        compared = f"{previous.start:%Y-%m}" + (
+            f", {before.start:%Y-%m}" if before != previous else " (= a year before)"
+        )
         print(
-            f"{name:<10} {start!s:<10} {end!s:<10} {report.total.encounters:>10,} "
-            f"{len(queries):>7} {selector_s * 1000:>11.1f} {raw_s * 1000:>10.1f} "
-            f"{selector_s / raw_s:>6.2f}  {'yes' if not differences else 'NO'}"
+            f"{name:<10} {start!s:<10} {end!s:<10} {compared:<23} "
+            f"{report.total.encounters:>10,} {len(queries):>7} {selector_s * 1000:>11.1f} "
+            f"{raw_s * 1000:>10.1f} {selector_s / raw_s:>6.2f}  "
+            f"{'yes' if not differences else 'NO'}"
         )
     if problems:
         print("\nproblems:\n" + "\n".join(f"  {p}" for p in problems[:20]))

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     cr.django_setup(database_url)
     from django.core.management import call_command
 
-    from core.dates import add_months, month_start
+    from core.dates import add_months, month_end, month_start
     from coresponder.models import Encounter
     from reports import builders, rendering
     from reports.models import ReportKind, ReportRun
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     last_day = Encounter.objects.order_by("-date").values_list("date", flat=True).first()
     period = add_months(month_start(last_day), -1)  # the last full month
-    end = builders.month_end(period)
+    end = month_end(period)
     encounters = Encounter.objects.filter(date__range=(period, end)).count()
     windows = [
         (period, end),  # the month

@@ -1,8 +1,12 @@
 """The program measures of the data dictionary, computed in PostgreSQL (read-only selectors).
 
     report = program_measures(start=..., end=..., agency=None, provider=None,
-                              substance_use=may_see_substance_use(user))
+                              substance_use=may_see_substance_use(user),
+                              previous=previous_period(start, end),
+                              year_before=year_before(start, end))
     report.months, report.agencies, report.providers, report.total  # Measures rows
+    report.not_attributed                # what makes the provider table add up
+    report.previous, report.year_before  # Comparison: total and agencies, or None
 
 Every measure of the dictionary's "Program measures" table, for any range of dates (both
 ends included), per month, per agency, per provider and for the program as a whole:
@@ -31,11 +35,36 @@ ends included), per month, per agency, per provider and for the program as a who
   `substance-use`, and encounters linked to `substance-use-treatment`. Without it these
   figures are not computed at all, so they cannot leak into a page, a file or a chart.
 
-The figures come from six queries, whatever the amount of data: four GROUP BY queries
-(month, agency, provider, whole) with conditional aggregates for the encounter counts,
-one window query with GROUPING SETS for repeat contacts, and one query of the call volume
-(at most agencies × months rows, summed here). monthly_series gives the charts their
-figures with two of them.
+The month and agency rows add up to the whole program in every count column (people
+linked aside: a person linked in two months or two agencies is one person). The provider
+rows do not, and report.not_attributed is the row that makes them add up: each of its
+counts is the whole program's less the sum of the provider rows. Every encounter has one
+of the dictionary's providers (the form and the import accept no other), so its encounter
+counts are zero (an encounter of any other provider would be counted here); what remains is
+- mental-health calls: the calls of agency-months in which no provider recorded an
+  encounter (calls_without_provider), less the calls of agency-months counted under more
+  than one provider, once for each provider after the first (calls_counted_again): when
+  two providers worked in Grandview in March, March's Grandview calls are in both rows.
+  It is negative when the calls counted twice outweigh those of nobody.
+- people linked: minus the people linked by more than one provider, once for each
+  provider after the first (one person in the whole program, one in each provider's row).
+Its rates (coverage, custody avoided share) are None: they describe no group of calls.
+When the report is narrowed to one provider the row is all zeros.
+
+Comparisons: coresponder.periods gives the periods a report is compared with (the
+previous period, the same period a year before, and how each is found). program_measures
+computes their whole-program and agency rows (report.previous, report.year_before, with
+the same narrowing) in the same queries as the report's own, so comparing adds no query:
+periods that do not overlap are one more GROUP BY column, overlapping ones (a range
+longer than a year and the year before it) get each aggregate once per period, filtered
+to its days. A period asked for twice is computed once.
+
+The figures come from six queries, whatever the amount of data and the comparisons: four
+GROUP BY queries (month and provider for the report's period; agency and whole for it and
+the comparisons) with conditional aggregates for the encounter counts, one window query
+with GROUPING SETS for repeat contacts, and one query of the call volume (at most
+agencies × months rows, summed here). monthly_series gives the charts their figures with
+two of them, agency_series the agency chart's with one.
 
 Staff-only figures: small counts are shown as they are. The small-cell suppression of the
 domain notes applies to public statistics, which live elsewhere.
@@ -50,6 +79,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     DateField,
     Exists,
@@ -60,6 +90,7 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -67,6 +98,9 @@ from accounts.selectors import organizations_by_code
 from core.dates import add_months, month_start
 from coresponder import dictionary as dd
 from coresponder.models import Encounter, MonthlyCallVolume
+from coresponder.periods import Period
+from coresponder.periods import previous_period as previous_period
+from coresponder.periods import year_before as year_before
 
 if TYPE_CHECKING:
     from accounts.models import Organization
@@ -123,6 +157,27 @@ class Measures:
         return self.custody_avoided / self.on_scene if self.on_scene else None
 
 
+NOT_ATTRIBUTED = "Not attributed to a provider"
+
+
+@dataclass(frozen=True)
+class NotAttributed(Measures):
+    """The whole program less the provider rows (see the module's docstring)."""
+
+    label: str = NOT_ATTRIBUTED
+    # Its mental-health calls are calls_without_provider - calls_counted_again.
+    calls_without_provider: int = 0
+    calls_counted_again: int = 0
+
+    @property
+    def coverage(self) -> None:
+        return None
+
+    @property
+    def custody_avoided_share(self) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class Column:
     """A measure as shown in a table or a CSV file."""
@@ -164,6 +219,16 @@ def columns(*, substance_use: bool) -> list[Column]:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """The whole-program and agency rows of a period the report is compared with."""
+
+    start: dt.date
+    end: dt.date
+    total: Measures
+    agencies: list[Measures] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Report:
     start: dt.date
     end: dt.date
@@ -174,6 +239,9 @@ class Report:
     agencies: list[Measures] = field(default_factory=list)
     providers: list[Measures] = field(default_factory=list)
     total: Measures = field(default_factory=lambda: Measures(label="Whole program"))
+    not_attributed: NotAttributed = field(default_factory=NotAttributed)
+    previous: Comparison | None = None
+    year_before: Comparison | None = None
 
     @property
     def columns(self) -> list[Column]:
@@ -183,38 +251,82 @@ class Report:
 # --- The queries -----------------------------------------------------------------------
 
 _COUNTED = [f.name for f in fields(Measures) if f.name not in ("label", "code", "mh_calls")]
+_SUMMED = ["mh_calls", *_COUNTED]  # the columns a table's rows add up in
 
 
-def _aggregates(*, substance_use: bool) -> dict:
-    """Conditional aggregates of every measure but repeat contacts (see _repeat_contacts)."""
+def _aggregates(*, substance_use: bool, within: Period | None = None) -> dict:
+    """Conditional aggregates of every measure but repeat contacts (see _repeat_contacts),
+    over the encounters of `within` alone when given."""
+    days = Q(date__gte=within.start, date__lte=within.end) if within else Q()
     on_scene = Q(contact_type="on-scene")
+
+    def count(condition: Q | None = None) -> Count:
+        wanted = days & (condition or Q())
+        return Count("id", filter=wanted) if wanted else Count("id")
+
     figures = {
-        "encounters": Count("id"),
-        "onsite_assessments": Count("id", filter=on_scene & Q(assessment=True)),
-        "field_assessments": Count("id", filter=Q(assessment=True)),
-        "linked": Count("id", filter=Q(linked_to_services=True)),
+        "encounters": count(),
+        "onsite_assessments": count(on_scene & Q(assessment=True)),
+        "field_assessments": count(Q(assessment=True)),
+        "linked": count(Q(linked_to_services=True)),
         "people_linked": Count(
-            "person_key", distinct=True, filter=Q(linked_to_services=True) & ~Q(person_key="")
+            "person_key",
+            distinct=True,
+            filter=days & Q(linked_to_services=True) & ~Q(person_key=""),
         ),
-        "on_scene": Count("id", filter=on_scene),
-        "custody_avoided": Count(
-            "id", filter=on_scene & ~Q(disposition__in=dd.CUSTODY_DISPOSITIONS)
+        "on_scene": count(on_scene),
+        "custody_avoided": count(on_scene & ~Q(disposition__in=dd.CUSTODY_DISPOSITIONS)),
+        "involuntary_holds": count(Q(disposition="involuntary-hold")),
+        "clinician_minutes": Coalesce(
+            Sum("minutes", filter=days) if within else Sum("minutes"),
+            Value(0),
+            output_field=IntegerField(),
         ),
-        "involuntary_holds": Count("id", filter=Q(disposition="involuntary-hold")),
-        "clinician_minutes": Coalesce(Sum("minutes"), Value(0), output_field=IntegerField()),
     }
     if substance_use:
-        figures["substance_use"] = Count(
-            "id", filter=Q(concerns__contains=[dd.SUBSTANCE_USE_CONCERN])
-        )
-        figures["substance_use_treatment"] = Count(
-            "id", filter=Q(service_type=dd.SUBSTANCE_USE_SERVICE)
-        )
+        figures["substance_use"] = count(Q(concerns__contains=[dd.SUBSTANCE_USE_CONCERN]))
+        figures["substance_use_treatment"] = count(Q(service_type=dd.SUBSTANCE_USE_SERVICE))
     return figures
 
 
-def _encounters(start, end, agency, provider) -> QuerySet[Encounter]:
-    rows = Encounter.objects.filter(date__gte=start, date__lte=end)
+def _apart(periods: list[Period]) -> bool:
+    """Whether no day is in two of the periods."""
+    ordered = sorted(periods, key=lambda p: p.start)
+    return all(a.end < b.start for a, b in zip(ordered, ordered[1:], strict=False))
+
+
+def _by_period(
+    rows: QuerySet[Encounter], periods: list[Period], group: list[str], *, substance_use: bool
+) -> dict[tuple, dict]:
+    """The aggregates of each period and group, keyed (period index, *group values), in
+    one query. Periods that do not overlap are one more GROUP BY column (each encounter is
+    in one of them); overlapping ones need each aggregate once per period, filtered."""
+    aggregates = _aggregates(substance_use=substance_use)
+    if len(periods) == 1 or _apart(periods):
+        if len(periods) > 1:
+            which = [
+                When(date__gte=p.start, date__lte=p.end, then=Value(index))
+                for index, p in enumerate(periods)
+            ]
+            rows = rows.annotate(period=Case(*which, output_field=IntegerField()))
+        else:
+            rows = rows.annotate(period=Value(0, output_field=IntegerField()))
+        found = rows.values("period", *group).annotate(**aggregates)
+        return {(r.pop("period"), *(r.pop(g) for g in group)): r for r in found}
+    per_period = {
+        f"p{index}_{name}": aggregate
+        for index, period in enumerate(periods)
+        for name, aggregate in _aggregates(substance_use=substance_use, within=period).items()
+    }
+    found = rows.values(*group).annotate(**per_period) if group else [rows.aggregate(**per_period)]
+    return {
+        (index, *(r[g] for g in group)): {name: r[f"p{index}_{name}"] for name in aggregates}
+        for r in found
+        for index in range(len(periods))
+    }
+
+
+def _narrowed(rows: QuerySet[Encounter], agency, provider) -> QuerySet[Encounter]:
     if agency is not None:
         rows = rows.filter(agency=agency)
     if provider is not None:
@@ -222,24 +334,35 @@ def _encounters(start, end, agency, provider) -> QuerySet[Encounter]:
     return rows.order_by()
 
 
+def _encounters(start, end, agency, provider) -> QuerySet[Encounter]:
+    return _narrowed(Encounter.objects.filter(date__gte=start, date__lte=end), agency, provider)
+
+
+def _in_periods(periods: list[Period], agency, provider) -> QuerySet[Encounter]:
+    days = Q()
+    for period in periods:
+        days |= Q(date__gte=period.start, date__lte=period.end)
+    return _narrowed(Encounter.objects.filter(days), agency, provider)
+
+
 # Repeat contacts: lag() over each person's encounters in date order gives the one just
 # before; the encounter is a repeat contact when that one is on or after the same day a
 # year earlier. The window runs over every agency and provider and starts a year before
-# the range, so earlier encounters outside the range (or the filters) still count; the
-# range and the filters apply to the encounters counted. GROUPING SETS give the month,
-# agency, provider and whole-range counts in one pass. The index
-# encounter_repeat_contacts (migration 0004) serves the window without a sort.
+# the earliest period, so earlier encounters outside the periods (or the filters) still
+# count; the periods and the filters apply to the encounters counted, one count per
+# period. GROUPING SETS give the month, agency, provider and whole counts in one pass.
+# The index encounter_repeat_contacts (migration 0004) serves the window without a sort.
 _REPEAT_SQL = """
 SELECT GROUPING(date_trunc('month', seen.date), seen.agency_id, seen.provider_id),
-       date_trunc('month', seen.date)::date, seen.agency_id, seen.provider_id, count(*)
+       date_trunc('month', seen.date)::date, seen.agency_id, seen.provider_id, {counts}
 FROM (
     SELECT e.date, e.agency_id, e.provider_id,
            lag(e.date) OVER (PARTITION BY e.person_key ORDER BY e.date, e.id) AS previous
     FROM {table} AS e
     WHERE e.person_key <> ''
-      AND e.date >= (%(start)s::date - interval '1 year')::date AND e.date <= %(end)s
+      AND e.date >= (%(first)s::date - interval '1 year')::date AND e.date <= %(last)s
 ) AS seen
-WHERE seen.date >= %(start)s
+WHERE ({within})
   AND seen.previous >= (seen.date - interval '1 year')::date
   {narrow}
 GROUP BY GROUPING SETS (
@@ -249,9 +372,22 @@ GROUP BY GROUPING SETS (
 _GROUPING = {3: "month", 5: "agency", 6: "provider", 7: "whole"}
 
 
-def _repeat_contacts(start, end, agency, provider) -> dict[tuple[str, object], int]:
-    """Repeat contacts keyed ("month", date), ("agency", id), ("provider", id), ("whole", None)."""
-    narrow, params = "", {"start": start, "end": end}
+def _repeat_contacts(
+    periods: list[Period], agency, provider
+) -> list[dict[tuple[str, object], int]]:
+    """Repeat contacts of each period, keyed ("month", date), ("agency", id),
+    ("provider", id), ("whole", None)."""
+    params: dict = {
+        "first": min(p.start for p in periods),
+        "last": max(p.end for p in periods),
+    }
+    within, counts = [], []
+    for index, period in enumerate(periods):
+        params[f"start_{index}"], params[f"end_{index}"] = period.start, period.end
+        days = f"seen.date BETWEEN %(start_{index})s AND %(end_{index})s"
+        within.append(days)
+        counts.append(f"count(*) FILTER (WHERE {days})")
+    narrow = ""
     if agency is not None:
         narrow += " AND seen.agency_id = %(agency)s"
         params["agency"] = agency.pk
@@ -259,40 +395,21 @@ def _repeat_contacts(start, end, agency, provider) -> dict[tuple[str, object], i
         narrow += " AND seen.provider_id = %(provider)s"
         params["provider"] = provider.pk
     sql = _REPEAT_SQL.format(
-        table=connection.ops.quote_name(Encounter._meta.db_table), narrow=narrow
+        table=connection.ops.quote_name(Encounter._meta.db_table),
+        counts=", ".join(counts),
+        within=" OR ".join(within),
+        narrow=narrow,
     )
-    counts = {}
+    found: list[dict] = [{} for _ in periods]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for grouping, month, agency_id, provider_id, count in cursor.fetchall():
+        for grouping, month, agency_id, provider_id, *per_period in cursor.fetchall():
             kind = _GROUPING[grouping]
             key = {"month": month, "agency": agency_id, "provider": provider_id}.get(kind)
-            counts[(kind, key)] = count
-    return counts
-
-
-def _volume_cells(start, end, agencies, providers) -> list[dict]:
-    """mh_calls of each agency-month in the range, with whether each provider served it
-    (recorded an encounter there, within the range)."""
-    served = {
-        f"served_{p.pk}": Exists(
-            Encounter.objects.filter(
-                agency=OuterRef("agency"),
-                provider=p,
-                date__gte=OuterRef("month"),
-                date__lt=MonthAfter(OuterRef("month")),
-            ).filter(date__gte=start, date__lte=end)
-        )
-        for p in providers
-    }
-    return list(
-        MonthlyCallVolume.objects.filter(
-            agency__in=agencies, month__gte=month_start(start), month__lte=end
-        )
-        .order_by()
-        .annotate(**served)
-        .values("agency_id", "month", "mh_calls", *served)
-    )
+            for index, count in enumerate(per_period):
+                if count:
+                    found[index][(kind, key)] = count
+    return found
 
 
 def directory() -> tuple[list[Organization], list[Organization]]:
@@ -306,25 +423,66 @@ def directory() -> tuple[list[Organization], list[Organization]]:
 
 @dataclass
 class _Calls:
-    """mh_calls summed per month, agency and provider (see the module's docstring)."""
+    """mh_calls of one period summed per month, agency and provider (see the module's
+    docstring), and the parts of the not-attributed row."""
 
     month: dict[dt.date, int] = field(default_factory=lambda: defaultdict(int))
     agency: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     provider: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    without_provider: int = 0
+    counted_again: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.month.values())
 
 
-def _calls(start, end, agencies, providers, narrowed_to: Organization | None) -> _Calls:
-    """Sum the agency-month cells (at most agencies × months rows, never encounters)."""
-    calls = _Calls()
-    for cell in _volume_cells(start, end, agencies, providers):
-        for p in providers:
-            if cell[f"served_{p.pk}"]:
-                calls.provider[p.pk] += cell["mh_calls"]
-        if narrowed_to is not None and not cell[f"served_{narrowed_to.pk}"]:
-            continue
-        calls.month[cell["month"]] += cell["mh_calls"]
-        calls.agency[cell["agency_id"]] += cell["mh_calls"]
-    return calls
+def _calls(
+    periods: list[Period], agencies, providers, narrowed_to: Organization | None
+) -> list[_Calls]:
+    """Sum the agency-month cells (at most agencies × months rows, never encounters) for
+    each period; the providers' columns only for the first (the report's own period)."""
+    # Whether a provider served a cell: in the first period every provider (the provider
+    # rows), in the others only the one the report is narrowed to (its calls alone count).
+    served = {}
+    for index, period in enumerate(periods):
+        for p in providers if index == 0 else [narrowed_to] if narrowed_to else []:
+            served[f"served_{index}_{p.pk}"] = Exists(
+                Encounter.objects.filter(
+                    agency=OuterRef("agency"),
+                    provider=p,
+                    date__gte=OuterRef("month"),
+                    date__lt=MonthAfter(OuterRef("month")),
+                ).filter(date__gte=period.start, date__lte=period.end)
+            )
+    months = Q()
+    for period in periods:
+        months |= Q(month__gte=month_start(period.start), month__lte=period.end)
+    cells = (
+        MonthlyCallVolume.objects.filter(months, agency__in=agencies)
+        .order_by()
+        .annotate(**served)
+        .values("agency_id", "month", "mh_calls", *served)
+    )
+    found = [_Calls() for _ in periods]
+    for cell in cells:
+        for index, period in enumerate(periods):
+            if not period.touches_month(cell["month"]):
+                continue
+            calls = found[index]
+            if narrowed_to is not None and not cell[f"served_{index}_{narrowed_to.pk}"]:
+                continue
+            calls.month[cell["month"]] += cell["mh_calls"]
+            calls.agency[cell["agency_id"]] += cell["mh_calls"]
+            if index == 0:
+                serving = [p for p in providers if cell[f"served_0_{p.pk}"]]
+                for p in serving:
+                    calls.provider[p.pk] += cell["mh_calls"]
+                if not serving:
+                    calls.without_provider += cell["mh_calls"]
+                else:
+                    calls.counted_again += cell["mh_calls"] * (len(serving) - 1)
+    return found
 
 
 def _by_month(rows: QuerySet[Encounter], aggregates: dict) -> dict[dt.date, dict]:
@@ -336,6 +494,18 @@ def _by_month(rows: QuerySet[Encounter], aggregates: dict) -> dict[dt.date, dict
     }
 
 
+def _not_attributed(total: Measures, providers: list[Measures], calls: _Calls) -> NotAttributed:
+    values = {}
+    for name in _SUMMED:
+        whole = getattr(total, name)
+        values[name] = None if whole is None else whole - sum(getattr(p, name) for p in providers)
+    return NotAttributed(
+        calls_without_provider=calls.without_provider,
+        calls_counted_again=calls.counted_again,
+        **values,
+    )
+
+
 def program_measures(
     *,
     start: dt.date,
@@ -344,13 +514,18 @@ def program_measures(
     provider: Organization | None = None,
     substance_use: bool = False,
     orgs: tuple[list[Organization], list[Organization]] | None = None,
+    previous: Period | None = None,
+    year_before: Period | None = None,
 ) -> Report:
     """Every program measure for the range, by month, agency, provider and as a whole.
 
     `agency` / `provider` narrow the report to one of them; `substance_use` adds the
     substance-use figures (pass may_see_substance_use(user), never True for police roles).
-    `orgs` is directory()'s answer when the caller already has it. Six queries, whatever
-    the amount of data; none when end is before start (an empty report).
+    `orgs` is directory()'s answer when the caller already has it. `previous` and
+    `year_before` (periods, see previous_period and year_before) add the whole-program and
+    agency rows of those periods as report.previous and report.year_before, with the same
+    narrowing. Six queries, whatever the amount of data and the comparisons; none when
+    end is before start (an empty report, without comparisons).
     """
     all_agencies, all_providers = orgs or directory()
     agencies = [agency] if agency is not None else all_agencies
@@ -359,48 +534,77 @@ def program_measures(
     if end < start:
         return report
 
+    # The report's period first, then each comparison once (two may be the same period).
+    periods = [Period(start, end)]
+    for wanted in (previous, year_before):
+        if wanted is not None and wanted not in periods:
+            periods.append(wanted)
     rows = _encounters(start, end, agency, provider)
+    compared = _in_periods(periods, agency, provider)
     aggregates = _aggregates(substance_use=substance_use)
     by_month = _by_month(rows, aggregates)
-    by_agency = {r.pop("agency_id"): r for r in rows.values("agency_id").annotate(**aggregates)}
+    by_agency = _by_period(compared, periods, ["agency_id"], substance_use=substance_use)
     by_provider = {
         r.pop("provider_id"): r for r in rows.values("provider_id").annotate(**aggregates)
     }
-    whole = rows.aggregate(**aggregates)
-    repeats = _repeat_contacts(start, end, agency, provider)
-    calls = _calls(start, end, agencies, providers, provider)
+    whole = _by_period(compared, periods, [], substance_use=substance_use)
+    repeats = _repeat_contacts(periods, agency, provider)
+    calls = _calls(periods, agencies, providers, provider)
 
-    def row(label: str, code: str, counted: dict | None, mh_calls: int, key) -> Measures:
+    def row(label: str, code: str, counted, mh_calls: int, key, index: int = 0) -> Measures:
         values = dict.fromkeys(_COUNTED, 0)
         if not substance_use:
             values.update(substance_use=None, substance_use_treatment=None)
         values.update(counted or {})
-        values["repeat_contacts"] = repeats.get(key, 0)
+        values["repeat_contacts"] = repeats[index].get(key, 0)
         return Measures(label=label, code=code, mh_calls=mh_calls, **values)
 
+    def agency_rows(index: int) -> list[Measures]:
+        return [
+            row(
+                a.name,
+                a.dictionary_code,
+                by_agency.get((index, a.pk)),
+                calls[index].agency[a.pk],
+                ("agency", a.pk),
+                index,
+            )
+            for a in agencies
+        ]
+
+    def total(index: int) -> Measures:
+        counted = whole.get((index,))
+        return row("Whole program", "", counted, calls[index].total, ("whole", None), index)
+
+    def comparison(period: Period | None) -> Comparison | None:
+        if period is None:
+            return None
+        index = periods.index(period)
+        return Comparison(period.start, period.end, total(index), agency_rows(index))
+
+    provider_rows = [
+        row(
+            p.name,
+            p.dictionary_code,
+            by_provider.get(p.pk),
+            calls[0].provider[p.pk],
+            ("provider", p.pk),
+        )
+        for p in providers
+    ]
+    whole_row = total(0)
     return replace(
         report,
         months=[
-            row(f"{m:%B %Y}", f"{m:%Y-%m}", by_month.get(m), calls.month[m], ("month", m))
+            row(f"{m:%B %Y}", f"{m:%Y-%m}", by_month.get(m), calls[0].month[m], ("month", m))
             for m in months_between(start, end)
         ],
-        agencies=[
-            row(
-                a.name, a.dictionary_code, by_agency.get(a.pk), calls.agency[a.pk], ("agency", a.pk)
-            )
-            for a in agencies
-        ],
-        providers=[
-            row(
-                p.name,
-                p.dictionary_code,
-                by_provider.get(p.pk),
-                calls.provider[p.pk],
-                ("provider", p.pk),
-            )
-            for p in providers
-        ],
-        total=row("Whole program", "", whole, sum(calls.month.values()), ("whole", None)),
+        agencies=agency_rows(0),
+        providers=provider_rows,
+        total=whole_row,
+        not_attributed=_not_attributed(whole_row, provider_rows, calls[0]),
+        previous=comparison(previous),
+        year_before=comparison(year_before),
     )
 
 
@@ -438,9 +642,51 @@ def monthly_series(
     aggregates = _aggregates(substance_use=False)
     wanted = {k: aggregates[k] for k in ("encounters", "onsite_assessments")}
     by_month = _by_month(_encounters(start, end, agency, provider), wanted)
-    calls = _calls(start, end, agencies, providers, provider)
+    [calls] = _calls([Period(start, end)], agencies, providers, provider)
     empty = dict.fromkeys(wanted, 0)
     return [
         MonthPoint(month=m, mh_calls=calls.month[m], **by_month.get(m, empty))
         for m in months_between(start, end)
+    ]
+
+
+@dataclass(frozen=True)
+class AgencyPoint:
+    """Encounters of one agency in the report's period and in each compared period (the
+    same figures as the agency rows of program_measures and its comparisons)."""
+
+    label: str
+    code: str
+    encounters: tuple[int, ...]
+
+
+def agency_series(
+    *,
+    periods: list[Period],
+    agency: Organization | None = None,
+    provider: Organization | None = None,
+    orgs: tuple[list[Organization], list[Organization]] | None = None,
+) -> list[AgencyPoint]:
+    """Encounters per agency in each period, in the given order (one query), for the
+    agency chart."""
+    all_agencies, _ = orgs or directory()
+    agencies = [agency] if agency is not None else all_agencies
+    periods = [p for p in periods if p.start <= p.end]
+    if not periods:
+        return [AgencyPoint(a.name, a.dictionary_code, ()) for a in agencies]
+    counts = {
+        f"p{index}": Count("id", filter=Q(date__gte=p.start, date__lte=p.end))
+        for index, p in enumerate(periods)
+    }
+    found = {
+        r.pop("agency_id"): r
+        for r in _in_periods(periods, agency, provider).values("agency_id").annotate(**counts)
+    }
+    return [
+        AgencyPoint(
+            a.name,
+            a.dictionary_code,
+            tuple(found.get(a.pk, {}).get(f"p{index}", 0) for index in range(len(periods))),
+        )
+        for a in agencies
     ]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from core.dates import add_months
+from core.dates import add_months, month_end
 from coresponder.selectors import (
     Column,
     Measures,
@@ -81,10 +81,6 @@ def document_for(*, kind: str, period: dt.date, scope: str = "") -> Document:
     if kind != ReportKind.CORESPONDER and scope:
         raise ValueError(f"A {kind} report has no scope ({scope!r}).")
     return builders[kind](period=period, scope=scope)
-
-
-def month_end(period: dt.date) -> dt.date:
-    return add_months(period, 1) - dt.timedelta(days=1)
 
 
 # --- Co-responder ----------------------------------------------------------------------
@@ -173,7 +169,8 @@ def coresponder_document(*, period: dt.date, scope: str = "") -> Document:
         key = [c for c in columns(substance_use=False) if c.name in KEY_COLUMNS]
         for title, heading, measures_rows in (
             ("By agency", "Agency", month.agencies),
-            ("By provider", "Provider", month.providers),
+            # The not-attributed row makes the provider columns add up to the program's.
+            ("By provider", "Provider", [*month.providers, month.not_attributed]),
         ):
             tables.append(
                 Table(
@@ -216,6 +213,14 @@ def coresponder_document(*, period: dt.date, scope: str = "") -> Document:
         "assessments per mental-health call.",
         "Repeat contacts count people seen in the twelve months before the encounter.",
     ]
+    if where.agency is None and where.provider is None:
+        notes.append(
+            "In the table by provider, a provider's mental-health calls are those of the "
+            "agency-months in which it recorded an encounter. The row "
+            f"“{month.not_attributed.label}” holds the calls of agency-months without any "
+            "encounter, less the calls counted under two providers that worked in the same "
+            "agency and month, so that each column adds up to the program's total."
+        )
     if not where.substance_use:
         notes.append("Agency reports leave out substance-use information.")
     return Document(

@@ -1,19 +1,30 @@
 """The co-responder dashboard under /staff/coresponder/dashboard/: program measures in
-tables, two server-drawn charts and a CSV file of the tables.
+tables, compared with the previous period and the same period a year before, three
+server-drawn charts, the data to check, and a CSV file of the tables.
 
 Who sees what:
 - Program managers: every agency and provider, with the substance-use figures; they may
   narrow to one agency and/or one provider.
 - Agency liaisons: the same tables and charts for their own agency alone
   (coresponder.access.liaison_agency), and never a substance-use figure: those are not
-  even computed for them. A query string naming another agency is refused (403).
+  even computed for them. A query string naming another agency is refused (403). Their
+  data to check is listed without links (they cannot open the records or the volume).
 - Clinicians, other staff: 403. Clinicians work from the entry pages; the dashboard's
   figures span providers, and narrowing it to a clinician's provider is left for later.
 - Nobody sees a record here: only counts, sums and rates.
 
-GET ?start=YYYY-MM-DD&end=YYYY-MM-DD&agency=<code>&provider=<code> picks the figures
-(default: the last twelve months, all agencies and providers). Every page, CSV file and
-chart served is written to the audit log with its filters.
+GET picks the figures:
+- ?period=this-month | last-month | this-year | last-year | last-12-months | since-start
+  (PRESETS; the default is the last twelve months), resolved on the day of the request;
+- or ?start=YYYY-MM-DD&end=YYYY-MM-DD: any range; without `end`, up to today ("since a
+  date"); without `start`, from the program's start (settings.CORESPONDER_PROGRAM_START).
+  Dates win over `period` (the form keeps the chosen period in a hidden field and sends
+  its date fields empty unless someone types a date);
+- &agency=<code>&provider=<code> narrow it.
+The comparisons follow coresponder.periods.previous_period and year_before: the calendar
+presets compare with the same days of the previous month or year, other ranges by their
+dates. A comparison that ends before the program's start is left out. Every page, CSV file
+and chart served is written to the audit log with its filters.
 """
 
 from __future__ import annotations
@@ -21,32 +32,35 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
-from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.access import staff_required
 from accounts.audit import AuditAction, audit_denied, audit_record
 from accounts.roles import Role
-from core import dates
 from coresponder import charts
 from coresponder.access import is_program_manager, liaison_agency, may_see_substance_use
+from coresponder.forms.dashboard import PRESETS, DashboardForm, Preset
 from coresponder.measures import (
+    AgencyPoint,
     Column,
+    Comparison,
     Measures,
     MonthPoint,
     Report,
+    agency_series,
     directory,
     monthly_series,
     program_measures,
 )
+from coresponder.periods import Period, previous_period, year_before
+from coresponder.quality import data_checks, program_start
 
 if TYPE_CHECKING:
     from accounts.models import Organization
@@ -54,8 +68,6 @@ if TYPE_CHECKING:
 DASHBOARD_ROLES = (Role.PROGRAM_MANAGER, Role.AGENCY_LIAISON)
 TEMPLATE = "coresponder/dashboard/dashboard.html"
 OBJECT_TYPE = "coresponder.dashboard"
-DEFAULT_MONTHS = 12
-MAX_MONTHS = 120
 
 # An SVG chart is an image with inline styles (matplotlib writes style attributes) and
 # nothing else: no script, no fetch. Its own policy lets the styles apply and denies the rest.
@@ -70,62 +82,27 @@ CHART_CSP = {
 }
 
 
-def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """The last twelve months: the current month so far and the eleven before it."""
-    today = today or timezone.localdate()
-    return dates.add_months(dates.month_start(today), 1 - DEFAULT_MONTHS), today
+# --- Periods ---------------------------------------------------------------------------
 
 
-def _date_field(label: str, example: str) -> forms.DateField:
-    return dates.DateField(label=label, required=False, example=example)
+def dates_label(start: dt.date, end: dt.date) -> str:
+    """June 1 to June 15, 2025; December 1, 2024 to January 15, 2025; June 1, 2025."""
+    if start == end:
+        return f"{start:%B} {start.day}, {start.year}"
+    if start.year == end.year:
+        return f"{start:%B} {start.day} to {end:%B} {end.day}, {end.year}"
+    return f"{start:%B} {start.day}, {start.year} to {end:%B} {end.day}, {end.year}"
 
 
-class DashboardForm(forms.Form):
-    start = _date_field("From", "2025-01-01")
-    end = _date_field("To", "2025-12-31")
-    agency = forms.ChoiceField(label="Agency", required=False)
-    provider = forms.ChoiceField(label="Provider", required=False)
-
-    def __init__(self, *args, agencies, providers, liaison: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.agencies = {a.dictionary_code: a for a in agencies}
-        self.providers = {p.dictionary_code: p for p in providers}
-        if liaison:
-            del self.fields["agency"]
-        else:
-            self.fields["agency"].choices = [("", "All agencies")] + [
-                (a.dictionary_code, a.name) for a in agencies
-            ]
-        self.fields["provider"].choices = [("", "All providers")] + [
-            (p.dictionary_code, p.name) for p in providers
-        ]
-
-    @classmethod
-    def from_query(cls, query, **kwargs) -> DashboardForm:
-        """Bound to the query string; a missing or empty date takes the default's."""
-        start, end = default_period()
-        data = {
-            "start": query.get("start") or start.isoformat(),
-            "end": query.get("end") or end.isoformat(),
-            "agency": query.get("agency", ""),
-            "provider": query.get("provider", ""),
-        }
-        return cls(data, **kwargs)
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start is None or end is None:
-            return cleaned
-        if end < start:
-            raise forms.ValidationError("The last day must be on or after the first day.")
-        if start > timezone.localdate():
-            self.add_error("start", "The first day cannot be in the future.")
-        elif dates.months_spanned(start, end) > MAX_MONTHS:
-            raise forms.ValidationError(
-                f"Choose a period of at most {MAX_MONTHS // 12} years ({MAX_MONTHS} months)."
-            )
-        return cleaned
+def short_dates_label(start: dt.date, end: dt.date) -> str:
+    """Oct 1–31, 2026; Sep 1–Oct 15, 2026; Dec 1, 2025–Jan 15, 2026 (table headings)."""
+    if start == end:
+        return f"{start:%b} {start.day}, {start.year}"
+    if start.year != end.year:
+        return f"{start:%b} {start.day}, {start.year}–{end:%b} {end.day}, {end.year}"
+    if start.month != end.month:
+        return f"{start:%b} {start.day}–{end:%b} {end.day}, {end.year}"
+    return f"{start:%b} {start.day}–{end.day}, {end.year}"
 
 
 @dataclass(frozen=True)
@@ -134,6 +111,8 @@ class Scope:
 
     start: dt.date
     end: dt.date
+    preset: Preset | None
+    typed: dict  # the dates as typed ({"start": ..., "end": ...}), when no preset
     agency: Organization | None
     provider: Organization | None
     substance_use: bool
@@ -146,25 +125,49 @@ class Scope:
         provider = self.provider.name if self.provider else "all providers"
         return f"{agency}, {provider}"
 
-    @property
-    def query(self) -> str:
-        """The query string that asks for the same figures (for the CSV and chart links)."""
-        params = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+    def params(self, *, period: str | None = None) -> dict:
+        """The query that asks for the same figures (for another period when given)."""
+        if period is not None:
+            params = {"period": period}
+        elif self.preset is not None:
+            params = {"period": self.preset.key}
+        else:
+            params = dict(self.typed)
         if self.agency is not None and not self.liaison:
             params["agency"] = self.agency.dictionary_code
         if self.provider is not None:
             params["provider"] = self.provider.dictionary_code
-        return urlencode(params)
+        return params
+
+    @property
+    def query(self) -> str:
+        """The query string of the CSV and chart links: the same figures as the page."""
+        return urlencode(self.params())
+
+    @property
+    def previous(self) -> Period | None:
+        """The previous period, unless it ends before the program's start."""
+        months = self.preset.months if self.preset else None
+        return _after_start(previous_period(self.start, self.end, months=months))
+
+    @property
+    def year_before(self) -> Period | None:
+        return _after_start(year_before(self.start, self.end))
 
     def audit_detail(self, part: str) -> dict:
         return {
             "part": part,
+            "period": self.preset.key if self.preset else "",
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "agency": self.agency.dictionary_code if self.agency else "",
             "provider": self.provider.dictionary_code if self.provider else "",
             "substance_use": self.substance_use,
         }
+
+
+def _after_start(period: Period) -> Period | None:
+    return period if period.end >= program_start() else None
 
 
 class Refused(Exception):
@@ -193,9 +196,12 @@ def _scope(request: HttpRequest) -> tuple[Scope | None, DashboardForm]:
     if not form.is_valid():
         return None, form
     data = form.cleaned_data
+    start, end = data["range"]
     scope = Scope(
-        start=data["start"],
-        end=data["end"],
+        start=start,
+        end=end,
+        preset=data["preset"],
+        typed={k: data[k].isoformat() for k in ("start", "end") if data[k]},
         agency=own_agency or form.agencies.get(data.get("agency", "")),
         provider=form.providers.get(data["provider"]),
         # Never for a liaison (a police role), whatever other role the account holds.
@@ -210,8 +216,9 @@ def _scope(request: HttpRequest) -> tuple[Scope | None, DashboardForm]:
 
 
 def minutes_display(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    return f"{hours:,} h {rest} min" if hours else f"{rest} min"
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "−" if minutes < 0 else ""
+    return f"{sign}{hours:,} h {rest} min" if hours else f"{sign}{rest} min"
 
 
 def cell(value, column: Column) -> str:
@@ -221,13 +228,133 @@ def cell(value, column: Column) -> str:
         return f"{value:.1%}"
     if column.kind == "minutes":
         return minutes_display(value)
-    return f"{value:,}"
+    return f"{value:,}".replace("-", "−")
+
+
+def change(now, then, column: Column) -> str:
+    """The change in words: "Up 12 (+15.0%)", "Down 2.5 percentage points", "No change"."""
+    if now is None or then is None:
+        return "–"
+    if column.kind == "percent":
+        # From the shares as shown (one decimal), so that the change matches them.
+        points = round(round(now * 100, 1) - round(then * 100, 1), 1)
+        if not points:
+            return "No change"
+        direction = "Up" if points > 0 else "Down"
+        return f"{direction} {abs(points):.1f} percentage points"
+    difference = now - then
+    if not difference:
+        return "No change"
+    direction = "Up" if difference > 0 else "Down"
+    amount = (
+        minutes_display(abs(difference)) if column.kind == "minutes" else f"{abs(difference):,}"
+    )
+    if not then:
+        return f"{direction} {amount} (none before)"
+    relative = f"{difference / then:+.1%}".replace("-", "−")
+    return f"{direction} {amount} ({relative})"
 
 
 def table(rows: list[Measures], columns: list[Column]) -> list[dict]:
     return [
         {"label": row.label, "cells": [cell(getattr(row, c.name), c) for c in columns]}
         for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A comparison as the page shows it: its name, its dates and its figures."""
+
+    key: str  # previous | year-before
+    name: str
+    period: Period
+    figures: Comparison | None = None
+
+    @property
+    def dates(self) -> str:
+        return dates_label(self.period.start, self.period.end)
+
+    @property
+    def short_dates(self) -> str:
+        return short_dates_label(self.period.start, self.period.end)
+
+
+def compared_periods(scope: Scope) -> list[Compared]:
+    """The periods the page compares with, once each: when the previous period is the same
+    period a year before (a year, this year so far, the last twelve months), it is shown
+    once, as the same period a year before."""
+    shown = []
+    previous, before = scope.previous, scope.year_before
+    if previous is not None and previous != before:
+        shown.append(Compared("previous", "Previous period", previous))
+    if before is not None:
+        shown.append(Compared("year-before", "Same period a year before", before))
+    return shown
+
+
+def comparisons(scope: Scope, report: Report) -> list[Compared]:
+    """compared_periods with the report's figures for each."""
+    figures = {"previous": report.previous, "year-before": report.year_before}
+    return [replace(c, figures=figures[c.key]) for c in compared_periods(scope)]
+
+
+def whole_rows(report: Report, compared: list[Compared]) -> list[dict]:
+    """Each measure over the whole period, with each comparison and the change."""
+    rows = []
+    for column in report.columns:
+        now = getattr(report.total, column.name)
+        rows.append(
+            {
+                "label": column.label,
+                "help": column.help,
+                "value": cell(now, column),
+                "compared": [
+                    {
+                        "value": cell(getattr(c.figures.total, column.name), column),
+                        "change": change(now, getattr(c.figures.total, column.name), column),
+                    }
+                    for c in compared
+                ],
+            }
+        )
+    return rows
+
+
+ENCOUNTERS = Column("encounters", "Encounters")
+
+
+def agency_points(report: Report, compared: list[Compared]) -> list[AgencyPoint]:
+    """The agency chart's figures taken from the report (no query)."""
+    return [
+        AgencyPoint(
+            row.label,
+            row.code,
+            (row.encounters, *(c.figures.agencies[i].encounters for c in compared)),
+        )
+        for i, row in enumerate(report.agencies)
+    ]
+
+
+def agency_rows(points: list[AgencyPoint]) -> list[dict]:
+    """The table of the agency chart: encounters in each period, and the changes."""
+    return [
+        {
+            "label": p.label,
+            "value": f"{p.encounters[0]:,}",
+            "compared": [
+                {"value": f"{then:,}", "change": change(p.encounters[0], then, ENCOUNTERS)}
+                for then in p.encounters[1:]
+            ],
+        }
+        for p in points
+    ]
+
+
+def series(scope: Scope, compared: list[Compared]) -> list[charts.Series]:
+    return [
+        charts.Series("This period", dates_label(scope.start, scope.end)),
+        *(charts.Series(c.name, c.dates) for c in compared),
     ]
 
 
@@ -257,31 +384,47 @@ def csv_value(value, column: Column):
     return value
 
 
-def csv_rows(report: Report) -> list[list]:
+def csv_rows(scope: Scope, report: Report) -> list[list]:
+    """Every table of the page: the period's months, agencies, providers (with the row
+    not attributed to a provider when not narrowed to one) and whole program, then the
+    agencies and whole program of each comparison, each row with its period and dates."""
     columns = report.columns
-    rows = [["Breakdown", "Row", "Code", *(csv_header(c) for c in columns)]]
-    sections = (
-        ("Month", report.months),
-        ("Agency", report.agencies),
-        ("Provider", report.providers),
-        ("Whole", [report.total]),
-    )
-    for breakdown, measures in sections:
+    rows = [["Period", "From", "To", "Breakdown", "Row", "Code", *map(csv_header, columns)]]
+    providers = list(report.providers)
+    if report.provider is None:
+        providers.append(report.not_attributed)
+    this = ("This period", report.start, report.end)
+    sections = [
+        (this, "Month", report.months),
+        (this, "Agency", report.agencies),
+        (this, "Provider", providers),
+        (this, "Whole", [report.total]),
+    ]
+    for c in comparisons(scope, report):
+        period = (c.name, c.period.start, c.period.end)
+        sections += [(period, "Agency", c.figures.agencies), (period, "Whole", [c.figures.total])]
+    for (name, start, end), breakdown, measures in sections:
         for row in measures:
             values = [csv_value(getattr(row, c.name), c) for c in columns]
-            rows.append([breakdown, row.label, row.code, *values])
+            rows.append(
+                [name, start.isoformat(), end.isoformat(), breakdown, row.label, row.code, *values]
+            )
     return rows
 
 
 def _measured(request: HttpRequest, *, action: str, what: str):
-    """The user's scope, the filter form and the measures for it, audited; or the
-    response that refuses (403) or explains a bad filter (400)."""
+    """The user's scope, the filter form and the measures for it (with the comparisons),
+    audited; or the response that refuses (403) or explains a bad filter (400)."""
     try:
         scope, form = _scope(request)
     except Refused as refused:
         return refused.response
     if scope is None:
-        return render(request, TEMPLATE, {"form": form}, status=400)
+        presets = [
+            {"label": p.label, "query": urlencode({"period": p.key}), "current": False}
+            for p in PRESETS
+        ]
+        return render(request, TEMPLATE, {"form": form, "presets": presets}, status=400)
     report = program_measures(
         start=scope.start,
         end=scope.end,
@@ -289,11 +432,39 @@ def _measured(request: HttpRequest, *, action: str, what: str):
         provider=scope.provider,
         substance_use=scope.substance_use,
         orgs=scope.orgs,
+        previous=scope.previous,
+        year_before=scope.year_before,
     )
     audit_record(
         request=request, action=action, object_type=OBJECT_TYPE, detail=scope.audit_detail(what)
     )
     return scope, form, report
+
+
+def _checks(scope: Scope) -> list:
+    """The data to check for the page's range and filters; without links for a liaison,
+    who can open neither the records nor the call volume."""
+    checks = data_checks(
+        start=scope.start,
+        end=scope.end,
+        agency=scope.agency.dictionary_code if scope.agency else None,
+        provider=scope.provider.dictionary_code if scope.provider else None,
+    )
+    if scope.liaison:
+        checks = [replace(check, url="") for check in checks]
+    return checks
+
+
+def _presets(scope: Scope) -> list[dict]:
+    """The period links, each keeping the agency and provider chosen."""
+    return [
+        {
+            "label": p.label,
+            "query": urlencode(scope.params(period=p.key)),
+            "current": scope.preset is not None and scope.preset.key == p.key,
+        }
+        for p in PRESETS
+    ]
 
 
 # --- Views ---------------------------------------------------------------------------
@@ -308,18 +479,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope, form, report = measured
     columns = report.columns
     points = month_points(report)
+    compared = comparisons(scope, report)
+    by_agency = agency_points(report, compared)
+    periods = series(scope, compared)
     context = {
         "form": form,
         "scope": scope,
         "report": report,
         "columns": columns,
-        "whole": [
-            {"label": c.label, "help": c.help, "value": cell(getattr(report.total, c.name), c)}
-            for c in columns
-        ],
+        "presets": _presets(scope),
+        "period": dates_label(scope.start, scope.end),
+        "short_period": short_dates_label(scope.start, scope.end),
+        "program_start": program_start(),
+        "compared": compared,
+        "previous_left_out": scope.previous is None,
+        "same_as_previous": scope.previous is not None and scope.previous == scope.year_before,
+        "whole": whole_rows(report, compared),
         "months": table(report.months, columns),
         "agencies": table(report.agencies, columns),
         "providers": table(report.providers, columns),
+        "not_attributed": (
+            table([report.not_attributed], columns)[0] if report.provider is None else None
+        ),
         "total": table([report.total], columns)[0],
         "charts": [
             {
@@ -329,6 +510,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             }
             for name in charts.CHARTS
         ],
+        "agency_chart": {
+            "name": charts.AGENCY_CHART,
+            "title": charts.agency_chart_title(scope.label),
+            "alt": charts.agency_chart_description(by_agency, periods),
+            "height": round(100 * charts.agency_chart_size(by_agency, periods)[1]),
+        },
+        "agency_rows": agency_rows(by_agency),
+        "checks": _checks(scope),
         "filters": scope.query,
         "manager": not scope.liaison,
     }
@@ -338,14 +527,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @staff_required(*DASHBOARD_ROLES)
 @require_safe
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
-    """The dashboard's tables as one CSV file (month, agency, provider and whole rows)."""
+    """The dashboard's tables as one CSV file (the period's month, agency, provider and
+    whole rows, then the comparisons' agency and whole rows)."""
     measured = _measured(request, action=AuditAction.EXPORT, what="csv")
     if isinstance(measured, HttpResponse):
         return measured
     scope, form, report = measured
     buffer = io.StringIO()
     # Every text cell is a month, a directory name or a dictionary code: nothing typed in.
-    csv.writer(buffer).writerows(csv_rows(report))
+    csv.writer(buffer).writerows(csv_rows(scope, report))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     parts = ["coresponder-measures", scope.start.isoformat(), "to", scope.end.isoformat()]
     if scope.agency is not None:
@@ -361,7 +551,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
 @csp_replace(CHART_CSP)
 def dashboard_chart(request: HttpRequest, name: str) -> HttpResponse:
     """One chart as an SVG image, for the same query string as the page."""
-    if name not in charts.CHARTS:
+    if name not in (*charts.CHARTS, charts.AGENCY_CHART):
         raise Http404("No such chart.")
     try:
         scope, form = _scope(request)
@@ -369,18 +559,19 @@ def dashboard_chart(request: HttpRequest, name: str) -> HttpResponse:
         return refused.response
     if scope is None:
         return HttpResponse("The period needs correcting.", status=400, content_type="text/plain")
-    points = monthly_series(
-        start=scope.start,
-        end=scope.end,
-        agency=scope.agency,
-        provider=scope.provider,
-        orgs=scope.orgs,
-    )
+    narrow = {"agency": scope.agency, "provider": scope.provider, "orgs": scope.orgs}
+    if name == charts.AGENCY_CHART:
+        compared = compared_periods(scope)
+        periods = [Period(scope.start, scope.end), *(c.period for c in compared)]
+        points = agency_series(periods=periods, **narrow)
+        svg = charts.agency_chart_svg(points, series(scope, compared), scope=scope.label)
+    else:
+        points = monthly_series(start=scope.start, end=scope.end, **narrow)
+        svg = charts.chart_svg(name, points, scope=scope.label)
     audit_record(
         request=request,
         action=AuditAction.VIEW,
         object_type=OBJECT_TYPE,
         detail=scope.audit_detail(f"chart:{name}"),
     )
-    svg = charts.chart_svg(name, points, scope=scope.label)
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")

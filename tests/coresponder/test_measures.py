@@ -6,8 +6,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coresponder.measures import directory, monthly_series, program_measures
-from coresponder.models import MonthlyCallVolume
+from accounts.models import Organization
+from coresponder.measures import (
+    NOT_ATTRIBUTED,
+    agency_series,
+    directory,
+    monthly_series,
+    program_measures,
+)
+from coresponder.models import Encounter, MonthlyCallVolume
+from coresponder.periods import Period, previous_period, year_before
 from tests.coresponder.factories import encounter, org
 
 pytestmark = pytest.mark.django_db
@@ -380,3 +388,202 @@ def test_the_number_of_queries_does_not_grow_with_the_data(known):
         report = program_measures(start=START, end=END, substance_use=True, orgs=orgs)
     assert report.total.encounters == 46
     assert len(many) == len(few) == 6
+
+
+# --- The row not attributed to a provider -----------------------------------------------
+
+
+def test_the_not_attributed_row_makes_every_provider_column_add_up(known):
+    report = program_measures(start=START, end=END, substance_use=True)
+    rediscover, burrell = report.providers
+    rest = report.not_attributed
+    assert rest.label == NOT_ATTRIBUTED
+    # Two providers worked in Blue Springs in January (40 calls) and in Grandview in
+    # February (20 calls): those calls are in both provider rows. Nobody recorded an
+    # encounter in Grandview in January (10) or Blue Springs in February (30).
+    assert (rediscover.mh_calls, burrell.mh_calls, report.total.mh_calls) == (60, 60, 100)
+    assert rest.calls_without_provider == 10 + 30
+    assert rest.calls_counted_again == 40 + 20
+    assert rest.mh_calls == 40 - 60 == 100 - 60 - 60
+    # p1 was linked by both providers: one person in the whole program, one in each row.
+    assert (rediscover.people_linked, burrell.people_linked, report.total.people_linked) == (
+        1,
+        2,
+        2,
+    )
+    assert rest.people_linked == -1
+    for name, value in figures(rest).items():
+        added = getattr(rediscover, name) + getattr(burrell, name) + value
+        assert added == getattr(report.total, name), name
+        if name not in ("mh_calls", "people_linked"):
+            assert value == 0, name  # every encounter has a provider
+    assert rest.coverage is None  # no rate: the row is no group of calls
+    assert rest.custody_avoided_share is None
+
+
+def test_an_encounter_of_a_provider_outside_the_dictionary_is_not_attributed(known):
+    other = Organization.objects.create(name="Another center", kind="behavioral_health")
+    extra = encounter(agency="blue-springs", provider="rediscover", date="2025-01-07")
+    Encounter.objects.filter(pk=extra.pk).update(provider=other)
+    report = program_measures(start=JAN, end=dt.date(2025, 1, 31))
+    rest = report.not_attributed
+    assert (rest.encounters, rest.on_scene, rest.clinician_minutes) == (1, 1, 45)
+    for name in ("encounters", "mh_calls", "on_scene", "clinician_minutes", "people_linked"):
+        added = sum(getattr(p, name) for p in report.providers) + getattr(rest, name)
+        assert added == getattr(report.total, name), name
+
+
+def test_narrowed_to_one_provider_nothing_is_left_unattributed(known):
+    report = program_measures(start=START, end=END, provider=org("burrell"))
+    assert set(figures(report.not_attributed).values()) == {0, None}
+    assert report.not_attributed.mh_calls == 0
+    assert report.providers[0].mh_calls == report.total.mh_calls == 60
+
+
+def test_narrowed_to_one_agency_the_providers_still_add_up(known):
+    report = program_measures(start=START, end=END, agency=org("grandview"))
+    rediscover, burrell = report.providers
+    rest = report.not_attributed
+    assert (rediscover.mh_calls, burrell.mh_calls, report.total.mh_calls) == (20, 20, 30)
+    assert (rest.calls_without_provider, rest.calls_counted_again, rest.mh_calls) == (10, 20, -10)
+    assert rediscover.encounters + burrell.encounters + rest.encounters == 3
+
+
+# --- Comparisons -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months", "previous"),
+    [
+        # Whole months: as many months just before.
+        ("2025-03-01", "2025-03-31", None, ("2025-02-01", "2025-02-28")),
+        ("2025-01-01", "2025-03-31", None, ("2024-10-01", "2024-12-31")),
+        ("2024-01-01", "2024-12-31", None, ("2023-01-01", "2023-12-31")),
+        ("2024-03-01", "2024-03-31", None, ("2024-02-01", "2024-02-29")),
+        # Other ranges: as many days just before.
+        ("2025-03-10", "2025-03-19", None, ("2025-02-28", "2025-03-09")),
+        ("2025-03-01", "2025-03-15", None, ("2025-02-14", "2025-02-28")),
+        # A calendar choice asks for months: the same days of the month or year before.
+        ("2025-03-01", "2025-03-15", 1, ("2025-02-01", "2025-02-15")),
+        ("2025-03-01", "2025-03-30", 1, ("2025-02-01", "2025-02-28")),
+        ("2024-02-01", "2024-02-29", 1, ("2024-01-01", "2024-01-31")),
+        ("2025-01-01", "2025-06-15", 12, ("2024-01-01", "2024-06-15")),
+    ],
+)
+def test_the_previous_period(start, end, months, previous):
+    day = dt.date.fromisoformat
+    expected = Period(day(previous[0]), day(previous[1]))
+    assert previous_period(day(start), day(end), months=months) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "before"),
+    [
+        ("2025-03-01", "2025-03-15", ("2024-03-01", "2024-03-15")),
+        ("2024-02-29", "2024-02-29", ("2023-02-28", "2023-02-28")),
+        ("2025-02-01", "2025-02-28", ("2024-02-01", "2024-02-29")),  # a month's last day
+        ("2025-01-01", "2025-12-31", ("2024-01-01", "2024-12-31")),
+    ],
+)
+def test_the_same_period_a_year_before(start, end, before):
+    day = dt.date.fromisoformat
+    assert year_before(day(start), day(end)) == Period(day(before[0]), day(before[1]))
+
+
+def comparable(row) -> dict:
+    return {**figures(row), "label": row.label, "code": row.code}
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "previous", "before"),
+    [
+        # February 2025 against January 2025 and February 2024.
+        ("2025-02-01", "2025-02-28", ("2025-01-01", "2025-01-31"), ("2024-02-01", "2024-02-29")),
+        # Periods that overlap: the report, the previous period and a year before.
+        ("2025-01-15", "2025-03-01", ("2024-11-30", "2025-01-14"), ("2024-01-15", "2025-02-01")),
+    ],
+)
+@pytest.mark.parametrize("narrow", [{}, {"agency": "grandview"}, {"provider": "rediscover"}])
+def test_comparisons_have_the_figures_of_their_periods_measured_alone(
+    known, start, end, previous, before, narrow
+):
+    day = dt.date.fromisoformat
+    narrow = {k: org(v) for k, v in narrow.items()}
+    previous, before = Period(*map(day, previous)), Period(*map(day, before))
+    orgs = directory()
+    with CaptureQueriesContext(connection) as queries:
+        report = program_measures(
+            start=day(start),
+            end=day(end),
+            substance_use=True,
+            orgs=orgs,
+            previous=previous,
+            year_before=before,
+            **narrow,
+        )
+    assert len(queries) == 6  # comparing adds no query
+    alone = program_measures(start=day(start), end=day(end), substance_use=True, **narrow)
+    assert report.total == alone.total
+    assert report.agencies == alone.agencies
+    assert report.months == alone.months
+    assert report.providers == alone.providers
+    for comparison, period in ((report.previous, previous), (report.year_before, before)):
+        measured = program_measures(
+            start=period.start, end=period.end, substance_use=True, **narrow
+        )
+        assert (comparison.start, comparison.end) == (period.start, period.end)
+        assert comparable(comparison.total) == comparable(measured.total)
+        assert [comparable(a) for a in comparison.agencies] == [
+            comparable(a) for a in measured.agencies
+        ]
+
+
+def test_a_comparison_counts_what_happened_in_its_period(known):
+    """February 2025 against January 2025 (the previous month) and February 2024 (none)."""
+    report = program_measures(
+        start=FEB,
+        end=dt.date(2025, 2, 28),
+        previous=previous_period(FEB, dt.date(2025, 2, 28)),
+        year_before=year_before(FEB, dt.date(2025, 2, 28)),
+    )
+    assert (report.total.encounters, report.total.mh_calls) == (3, 50)
+    january = report.previous.total
+    assert (january.encounters, january.mh_calls, january.onsite_assessments) == (3, 50, 1)
+    assert (january.repeat_contacts, january.people_linked) == (2, 1)
+    assert (report.previous.agencies[0].code, report.previous.agencies[0].encounters) == (
+        "blue-springs",
+        3,
+    )
+    a_year_before = report.year_before.total
+    assert (a_year_before.encounters, a_year_before.mh_calls) == (0, 0)
+    assert a_year_before.coverage is None
+
+
+def test_a_period_asked_twice_is_computed_once(known):
+    period = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    report = program_measures(
+        start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), previous=period, year_before=period
+    )
+    assert report.previous == report.year_before
+    assert report.previous.total.encounters == 1  # December 31, 2024
+
+
+def test_without_comparisons_there_are_none(known):
+    report = program_measures(start=START, end=END)
+    assert report.previous is None and report.year_before is None
+
+
+def test_agency_series_has_the_agency_rows_numbers(known):
+    previous = previous_period(START, END)
+    points = agency_series(periods=[Period(START, END), previous])
+    report = program_measures(start=START, end=END, previous=previous)
+    assert [p.code for p in points] == [a.code for a in report.agencies]
+    assert [p.encounters for p in points] == [
+        (a.encounters, b.encounters)
+        for a, b in zip(report.agencies, report.previous.agencies, strict=True)
+    ]
+    assert points[0].encounters == (3, 1)  # Blue Springs: three now, December 31 before
+    orgs = directory()
+    with CaptureQueriesContext(connection) as queries:
+        agency_series(periods=[Period(START, END), previous], orgs=orgs)
+    assert len(queries) == 1

@@ -126,6 +126,20 @@ def test_program_report_has_month_previous_month_and_year_to_date(coresponder_da
     assert "4.0%" in built.html and "Substance-use concern" in built.html
 
 
+def test_the_provider_table_adds_up_to_the_program_with_a_not_attributed_row(coresponder_data):
+    table = figures(build("coresponder").csv)
+    providers = "By provider, March 2025"
+    rows = ("ReDiscover", "Burrell Behavioral Health", "Not attributed to a provider")
+    # Both providers worked in Blue Springs in March: its 40 calls are in both rows.
+    calls = [table[(providers, row, "Mental-health calls")] for row in rows]
+    assert calls == ["50", "40", "-40"]
+    assert sum(int(c) for c in calls) == int(
+        table[("Program measures", "Mental-health calls", "March 2025")]
+    )
+    encounters = [int(table[(providers, row, "Encounters")]) for row in rows]
+    assert sum(encounters) == 3
+
+
 def test_report_embeds_the_twelve_month_chart_as_an_inline_svg(coresponder_data):
     built = build("coresponder")
     assert 'src="data:image/svg+xml;base64,' in built.html
