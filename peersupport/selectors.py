@@ -3,7 +3,11 @@ the team roster and the members to suggest for a request; and for other apps (re
 the de-identified monthly figures of peersupport.dashboard, which never read a contact
 field."""
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+import datetime as dt
+
+from django.db.models import Case, Count, DateField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from accounts.selectors import OrganizationKind
 from peersupport.dashboard import MonthRow as MonthRow
@@ -18,6 +22,7 @@ from peersupport.models import (
     ASSIGNABLE_TRAINING_HOURS,
     OPEN_STATUSES,
     URGENCY_RANK,
+    Activity,
     Assignment,
     AssignmentStatus,
     Discipline,
@@ -165,3 +170,28 @@ def member_suggestions(support_request: SupportRequest) -> QuerySet[TeamMember]:
         "user__first_name",
         "pk",
     )
+
+
+# --- For the monthly reports ----------------------------------------------------------------
+
+
+def months_with_data(*, before: dt.date) -> list[dt.date]:
+    """The months before `before` (a month's first day) in which a request was submitted
+    or an activity logged, the two things the monthly report counts, as their first days
+    in order. Months are Central time, as in peersupport.dashboard."""
+    until = dt.datetime.combine(before, dt.time.min, tzinfo=timezone.get_current_timezone())
+    requests = (
+        SupportRequest.objects.filter(submitted_at__lt=until)
+        .annotate(month=TruncMonth("submitted_at", output_field=DateField()))
+        .order_by("month")
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    activities = (
+        Activity.objects.filter(date__lt=before)
+        .annotate(month=TruncMonth("date"))
+        .order_by("month")
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    return sorted({*requests, *activities})

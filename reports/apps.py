@@ -21,7 +21,7 @@ def register_staff_area() -> None:
         StaffArea(
             "Monthly reports",
             "Each month's reports as a page, PDF, CSV and Excel file, with earlier versions; "
-            "program managers rebuild a month here.",
+            "program managers build past months' reports and rebuild a report here.",
             "/staff/reports/",
             roles=REPORT_ROLES,
         )

@@ -25,6 +25,8 @@ Number = int | float | Decimal
 
 # The PDF's stylesheet: templates carry no <style> (the site's CSP forbids inline styles
 # and tests/marc_safety checks every template), so WeasyPrint takes it as a user sheet.
+# A heading never ends a page: each table's caption (its section heading) keeps to its
+# header row and first row, the notes' heading to the notes, and a row is never split.
 REPORT_CSS = """
 @page { size: letter; margin: 0.6in 0.6in 0.7in;
   @bottom-left { content: string(report-title); font-size: 8pt; color: #5c6670; }
@@ -39,7 +41,7 @@ h1 { color: #0b3a5b; font-size: 18pt; margin: 0.05in 0 0.05in; string-set: repor
 h2 { color: #0b3a5b; font-size: 12pt; margin: 0.25in 0 0.08in; break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin: 0 0 0.1in; break-inside: auto; }
 caption { text-align: left; font-weight: bold; color: #0b3a5b; padding: 0 0 0.05in;
-  font-size: 11pt; }
+  font-size: 11pt; break-after: avoid; }
 th, td { border-bottom: 1px solid #d6dde5; padding: 0.035in 0.06in; vertical-align: top; }
 thead th { border-bottom: 1.5px solid #0b3a5b; text-align: right; font-size: 8.5pt; }
 thead th:first-child, tbody th { text-align: left; font-weight: normal; }

@@ -26,7 +26,9 @@ import logging
 import os
 import socket
 import time
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -36,7 +38,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from accounts.audit import AuditAction, audit_record
-from core.dates import add_months
+from core.dates import add_months, month_start, months_spanned
 from core.queueing import queue_after_commit
 from reports import access
 from reports.models import ReportKind, ReportRun, RunStatus, Subscription
@@ -78,11 +80,19 @@ def report_run_ensure(*, kind: str, period: dt.date, scope: str = "") -> ReportR
     """The month's run for a kind and scope: created once; None if one already exists."""
     if ReportRun.objects.filter(kind=kind, period=period, scope=scope).exists():
         return None
+    return _first_version(kind=kind, period=period, scope=scope)
+
+
+def _first_version(
+    *, kind: str, period: dt.date, scope: str, by: User | None = None
+) -> ReportRun | None:
+    """Version 1 of a report, or None if it exists already (made just now by another beat,
+    worker or person: the unique constraint decides)."""
     try:
         with transaction.atomic():
-            return ReportRun.objects.create(kind=kind, period=period, scope=scope)
+            return ReportRun.objects.create(kind=kind, period=period, scope=scope, requested_by=by)
     except IntegrityError:
-        return None  # another beat or worker created it just now
+        return None
 
 
 def month_runs_ensure(*, period: dt.date) -> list[ReportRun]:
@@ -93,6 +103,151 @@ def month_runs_ensure(*, period: dt.date) -> list[ReportRun]:
             if run is not None:
                 created.append(run)
     return created
+
+
+# --- Reports for past months, on request ----------------------------------------------------
+
+MAX_MONTHS_PER_REQUEST = 36
+
+
+class BuildRefused(ValueError):
+    """A request to build reports that the rules refuse. The message is written for the
+    person who asked; field names the form field it is about ("kind", "start" or "end")."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def months_refusal(*, start: dt.date, end: dt.date, today: dt.date) -> BuildRefused | None:
+    """Why reports for the months start..end (first days) cannot be built now, or None.
+
+    Only months that are over: a month's own reports are built on the 1st of the next
+    month (reports.start_month), and a report of a month still running would be missing
+    its last days, and would keep the 1st's build from being made. At most
+    MAX_MONTHS_PER_REQUEST months at a time."""
+    current = month_start(today)
+    if start >= current:
+        return _not_over(start, current=current, field="start")
+    if end < start:
+        return BuildRefused(
+            f"“To” ({end:%B %Y}) comes before “From” ({start:%B %Y}). "
+            "Put the earlier month in “From”.",
+            field="end",
+        )
+    if end >= current:
+        return _not_over(end, current=current, field="end")
+    count = months_spanned(start, end)
+    if count > MAX_MONTHS_PER_REQUEST:
+        last = add_months(start, MAX_MONTHS_PER_REQUEST - 1)
+        return BuildRefused(
+            f"That is {count} months. Build at most {MAX_MONTHS_PER_REQUEST} months at a "
+            f"time, for example {start:%Y-%m} to {last:%Y-%m}, then the rest.",
+            field="end",
+        )
+    return None
+
+
+def _not_over(month: dt.date, *, current: dt.date, field: str) -> BuildRefused:
+    if month == current:
+        return BuildRefused(
+            f"{month:%B %Y} is not over yet. Its reports are built by themselves on "
+            f"{add_months(month, 1):%B %-d, %Y}.",
+            field=field,
+        )
+    return BuildRefused(
+        f"{month:%B %Y} has not come yet. Reports can be built only for months that are over.",
+        field=field,
+    )
+
+
+@dataclass(frozen=True)
+class MonthsBuild:
+    """What a request for past months' reports did, counted in reports (kind, month and
+    scope): queued now, or left alone because a build already waits or runs, because the
+    report is built already, or because its latest build failed (Rebuild retries it)."""
+
+    queued: list[ReportRun]
+    building: int = 0
+    ready: int = 0
+    failed: int = 0
+
+
+# The state of an existing report, from its versions' statuses: a build that waits or runs
+# first, then a finished version, then a failed one.
+_STATE_OF = {
+    RunStatus.PENDING: "building",
+    RunStatus.RUNNING: "building",
+    RunStatus.DONE: "ready",
+    RunStatus.FAILED: "failed",
+}
+_PRECEDENCE = ("building", "ready", "failed")
+
+
+def report_months_build(
+    *,
+    kinds: Iterable[str],
+    start: dt.date,
+    end: dt.date,
+    by: User,
+    ip: str = "",
+    path: str = "",
+    today: dt.date | None = None,
+) -> MonthsBuild:
+    """Queue the reports of these kinds for the months start..end that do not exist yet,
+    one per kind, month and scope (scopes_for), each built by a worker once committed.
+
+    A report that exists is never touched here: one waiting for or held by a worker is
+    not queued twice, and a finished or failed one keeps its versions (report_rebuild
+    makes a new one). Raises BuildRefused when the months are refused (months_refusal)
+    or a kind is unknown. Each new run is audited like a rebuild; by, ip and path: who
+    asked, from where."""
+    wanted = set(kinds)
+    if not wanted or not wanted <= set(ReportKind.values):
+        raise BuildRefused("Choose which reports to build from the list.", field="kind")
+    refusal = months_refusal(start=start, end=end, today=today or timezone.localdate())
+    if refusal is not None:
+        raise refusal
+    scopes = {kind: scopes_for(kind) for kind in ReportKind.values if kind in wanted}
+    months = [add_months(start, n) for n in range(months_spanned(start, end))]
+    queued: list[ReportRun] = []
+    left: Counter[str] = Counter()
+    with transaction.atomic():
+        states = _report_states(kinds=list(scopes), start=start, end=end)
+        for period in months:
+            for kind, kind_scopes in scopes.items():
+                for scope in kind_scopes:
+                    state = states.get((kind, period, scope))
+                    if state is None:
+                        run = _first_version(kind=kind, period=period, scope=scope, by=by)
+                        if run is not None:
+                            audit_record(
+                                actor=by, ip=ip, path=path, action=AuditAction.CREATE, obj=run
+                            )
+                            queue_after_commit(BUILD_TASK, run.pk)
+                            queued.append(run)
+                            continue
+                        state = "building"  # someone queued it a moment ago
+                    left[state] += 1
+    return MonthsBuild(
+        queued=queued, building=left["building"], ready=left["ready"], failed=left["failed"]
+    )
+
+
+def _report_states(
+    *, kinds: list[str], start: dt.date, end: dt.date
+) -> dict[tuple[str, dt.date, str], str]:
+    """{(kind, period, scope): building, ready or failed} for the reports that exist."""
+    states: dict[tuple[str, dt.date, str], str] = {}
+    rows = ReportRun.objects.filter(kind__in=kinds, period__gte=start, period__lte=end)
+    for kind, period, scope, status in rows.order_by().values_list(
+        "kind", "period", "scope", "status"
+    ):
+        state, key = _STATE_OF[status], (kind, period, scope)
+        if key not in states or _PRECEDENCE.index(state) < _PRECEDENCE.index(states[key]):
+            states[key] = state
+    return states
 
 
 def report_rebuild(*, run: ReportRun, by: User, ip: str = "", path: str = "") -> ReportRun:

@@ -7,6 +7,8 @@ app_name = "reports"
 urlpatterns = [
     path("staff/reports/", views.report_list, name="list"),
     path("staff/reports/emails/", views.subscriptions_update, name="subscriptions"),
+    path("staff/reports/build/", views.reports_build, name="build"),
+    path("staff/reports/progress/", views.report_progress, name="progress"),
     path("staff/reports/<int:pk>/", views.report_detail, name="detail"),
     path("staff/reports/<int:pk>/rebuild/", views.report_rebuild, name="rebuild"),
     path(

@@ -5,6 +5,7 @@ rebuild reports and read why a build failed. The report files are served only th
 these views (scoped, audited), never from a public media URL.
 """
 
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -23,12 +24,17 @@ from accounts.audit import AuditAction, audit_read, audit_record
 from accounts.network import client_ip
 from accounts.roles import Role
 from coresponder import selectors as coresponder
-from reports import access, services
+from reports import access, selectors, services
+from reports.forms import ALL_KINDS, MonthsBuildForm
 from reports.models import ReportKind, ReportRun, RunStatus, Subscription
 
 log = logging.getLogger(__name__)
 
 MONTHS_PER_PAGE = 6
+# "Not built yet" rows shown at once; the form builds the rest, a range at a time.
+UNBUILT_LISTED = 24
+# Runs one progress request may ask about (a page shows at most a few months of them).
+PROGRESS_LIMIT = 500
 ACTIVE = (RunStatus.PENDING, RunStatus.RUNNING)
 
 # Format in the URL → (file field, content type).
@@ -108,11 +114,22 @@ def _anchor_url(run: ReportRun) -> str:
 # --- Pages -----------------------------------------------------------------------------
 
 
+def _visible_periods(user) -> list[dt.date]:
+    visible = access.runs_visible_to(user=user)
+    return list(visible.order_by("-period").values_list("period", flat=True).distinct())
+
+
 @staff_required(*access.REPORT_ROLES)
 @require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, build_form=MonthsBuildForm())
+
+
+def _list_page(
+    request: HttpRequest, *, build_form: MonthsBuildForm, status: int = 200
+) -> HttpResponse:
     visible = access.runs_visible_to(user=request.user)
-    periods = list(visible.order_by("-period").values_list("period", flat=True).distinct())
+    periods = _visible_periods(request.user)
     page = Paginator(periods, MONTHS_PER_PAGE).get_page(request.GET.get("page"))
     runs = list(
         visible.filter(period__in=list(page.object_list)).order_by(
@@ -129,16 +146,23 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "kind", flat=True
         )
     )
+    may_rebuild = access.may_rebuild(request.user)
+    unbuilt = selectors.unbuilt_reports() if may_rebuild else []
     context = {
         "page": page,
         "months": months,
-        "may_rebuild": access.may_rebuild(request.user),
+        "may_rebuild": may_rebuild,
         "may_see_errors": access.may_see_errors(request.user),
         "subscription_choices": [
             (kind, ReportKind(kind).label, kind in subscribed) for kind in kinds
         ],
+        "build_form": build_form,
+        "max_months": services.MAX_MONTHS_PER_REQUEST,
+        "unbuilt": unbuilt[:UNBUILT_LISTED],
+        "unbuilt_more": max(len(unbuilt) - UNBUILT_LISTED, 0),
+        "polling": any(entry.building for _, entries in months for entry in entries),
     }
-    return render(request, "reports/list.html", context)
+    return render(request, "reports/list.html", context, status=status)
 
 
 def _report_html(run: ReportRun) -> str:
@@ -222,6 +246,105 @@ def report_rebuild(request: HttpRequest, pk: int) -> HttpResponse:
         "the earlier versions stay in the history.",
     )
     return redirect(_anchor_url(new))
+
+
+@staff_required(Role.PROGRAM_MANAGER)
+@require_POST
+def reports_build(request: HttpRequest) -> HttpResponse:
+    """Queue the reports of past months that were never built (the form on the list, or a
+    "not built yet" row's button). Refused input comes back with what was typed."""
+    form = MonthsBuildForm(request.POST)
+    if not form.is_valid():
+        return _list_page(request, build_form=form, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    try:
+        outcome = services.report_months_build(
+            kinds=form.kinds(),
+            start=start,
+            end=end,
+            by=request.user,
+            ip=client_ip(request),
+            path=request.path,
+        )
+    except services.BuildRefused as refusal:  # the form checks the same rules first
+        form.add_error(refusal.field or None, refusal.message)
+        return _list_page(request, build_form=form, status=400)
+    kinds = form.kinds()
+    what = "" if form.cleaned_data["kind"] == ALL_KINDS else f"{ReportKind(kinds[0]).label} "
+    months = f"{start:%B %Y}" if start == end else f"{start:%B %Y} to {end:%B %Y}"
+    message = _outcome_message(outcome, what=what, months=months)
+    if outcome.queued:
+        messages.success(request, message)
+    else:
+        messages.info(request, message)
+    return redirect(_month_url(request.user, end))
+
+
+def _outcome_message(outcome: services.MonthsBuild, *, what: str, months: str) -> str:
+    """What a build request did, in a few sentences: what: "" or a kind's label and a space."""
+
+    def reports(count: int) -> str:
+        return f"{count:,} {what}report{'' if count == 1 else 's'}"
+
+    def were(count: int) -> str:
+        return "was" if count == 1 else "were"
+
+    queued = len(outcome.queued)
+    sentences = [
+        f"{reports(queued)} for {months} {were(queued)} queued to be built; each one "
+        "below shows how its build is going."
+        if queued
+        else f"No new {what}report was queued for {months}."
+    ]
+    if outcome.building:
+        sentences.append(
+            f"{reports(outcome.building)} {were(outcome.building)} waiting or being built "
+            "already, and not queued again."
+        )
+    if outcome.ready:
+        sentences.append(
+            f"{reports(outcome.ready)} {were(outcome.ready)} built already and left as "
+            f"{'it is' if outcome.ready == 1 else 'they are'}; for a new version, use the "
+            "report's Rebuild button."
+        )
+    if outcome.failed:
+        sentences.append(
+            f"{reports(outcome.failed)} failed before; to try again, use the report's "
+            "Rebuild button."
+        )
+    return " ".join(sentences)
+
+
+def _month_url(user, period: dt.date) -> str:
+    """The list's page that shows the month, at the month's heading."""
+    periods = _visible_periods(user)
+    if period not in periods:
+        return reverse("reports:list")
+    number = periods.index(period) // MONTHS_PER_PAGE + 1
+    query = f"?page={number}" if number > 1 else ""
+    return f"{reverse('reports:list')}{query}#month-{period:%Y-%m}"
+
+
+@staff_required(*access.REPORT_ROLES)
+@require_safe
+def report_progress(request: HttpRequest) -> JsonResponse:
+    """Where the runs the page shows stand, for static/js/report-progress.js:
+    {"runs": {"<id>": {"status": "running", "label": "Being built"}}}, for the runs of
+    ?run=<id>&run=<id> that the user may see (others are left out)."""
+    ids = [
+        int(value)
+        for value in request.GET.getlist("run")[:PROGRESS_LIMIT]
+        if value.isascii() and value.isdigit() and len(value) <= 18
+    ]
+    runs = access.runs_visible_to(user=request.user).filter(pk__in=ids)
+    return JsonResponse(
+        {
+            "runs": {
+                str(pk): {"status": status, "label": RunStatus(status).label}
+                for pk, status in runs.values_list("pk", "status")
+            }
+        }
+    )
 
 
 @staff_required(*access.REPORT_ROLES)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DateField, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.html import format_html
@@ -320,3 +321,20 @@ def events_for_sitemap() -> QuerySet[Event]:
     """Published events from the last year on, for the sitemap."""
     since = timezone.now() - dt.timedelta(days=365)
     return Event.objects.public().filter(starts_at__gte=since).order_by("starts_at")
+
+
+# --- For the monthly reports ----------------------------------------------------------------
+
+
+def months_with_data(*, before: dt.date) -> list[dt.date]:
+    """The months before `before` (a month's first day) in which a training event was held,
+    by the monthly report's rule (training.reporting: scheduled, neither cancelled nor
+    postponed), as their first days in order. Months are Central time."""
+    until = dt.datetime.combine(before, dt.time.min, tzinfo=timezone.get_current_timezone())
+    return list(
+        Event.objects.filter(starts_at__lt=until, status=EventStatus.SCHEDULED)
+        .annotate(month=TruncMonth("starts_at", output_field=DateField()))
+        .order_by("month")
+        .values_list("month", flat=True)
+        .distinct()
+    )

@@ -17,10 +17,23 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from playwright.sync_api import expect
 
+from core.dates import add_months, month_start
+from reports import services
 from reports.models import ReportKind, ReportRun, RunStatus
 from reports.services import previous_month
-from tests.e2e.helpers import page_problems, sign_in, submit
+from tests.e2e.helpers import (
+    DESKTOP,
+    PHONE,
+    axe,
+    broken_words,
+    main_text,
+    page_problems,
+    sign_in,
+    submit,
+)
+from tests.training.factories import EventFactory
 
 LIST = "/staff/reports/"
 CSV = b"measure,value\r\nencounters,42\r\n"
@@ -122,4 +135,90 @@ def test_program_manager_reads_downloads_and_rebuilds_a_monthly_report(
     page.goto(f"{site}/staff/reports/{rebuilt.pk}/")
     assert page.get_by_role("region", name="The report").is_visible()
     problems += page_problems(page, "the rebuilt report page")
+    assert not problems, "\n\n".join(problems)
+
+
+# --- Reports for past months, on demand -----------------------------------------------------
+
+
+def checked(page, where: str) -> list[str]:
+    """axe (WCAG 2.1 A/AA) at 1280px and at 320px, no sideways scrolling and no button
+    splitting a word at 320px."""
+    problems = page_problems(page, f"{where} at 1280px")
+    page.set_viewport_size(PHONE)
+    try:
+        problems += axe(page, f"{where} at 320px")
+    finally:
+        page.set_viewport_size(DESKTOP)
+    broken = broken_words(page, where)
+    return problems + ([broken] if broken else [])
+
+
+def test_program_manager_builds_a_past_month_that_has_figures_but_no_report(
+    page, site, program_manager
+):
+    current = month_start(timezone.localdate())
+    past = add_months(current, -2)
+    starts = timezone.make_aware(dt.datetime.combine(past + dt.timedelta(days=9), dt.time(10)))
+    EventFactory(starts_at=starts)  # training figures two months ago, and no report
+    label = f"{past:%B %Y}"
+    problems = []
+    sign_in(page, site, program_manager)
+    page.goto(site + LIST)
+
+    assert "No report has been built yet." in main_text(page)
+    unbuilt = page.get_by_role("table", name="Reports not built yet, newest month first")
+    assert "Training calendar" in unbuilt.inner_text()
+    problems += checked(page, "the empty list, with the build form")
+
+    # A month that is not over is refused, and what was typed stays in the form.
+    page.get_by_role("combobox", name="Reports").select_option("training")
+    page.get_by_label("From month").fill(f"{current:%Y-%m}")
+    submit(page, "Build reports")
+    alert = page.get_by_role("alert").inner_text()
+    assert "Nothing was queued." in alert and f"{current:%B %Y} is not over yet" in alert
+    assert page.get_by_label("From month").input_value() == f"{current:%Y-%m}"
+    assert page.get_by_role("combobox", name="Reports").input_value() == "training"
+    assert not ReportRun.objects.exists()
+    problems += checked(page, "the build form with an error")
+
+    # The row's button builds that report (Celery is eager in tests: it is built at once).
+    page.set_default_timeout(60_000)
+    submit(page, f"Build Training calendar, {label}")
+    assert (
+        f"1 Training calendar report for {label} was queued"
+        in page.locator(".messages").inner_text()
+    )
+    run = ReportRun.objects.get(kind=ReportKind.TRAINING, period=past)
+    assert run.status == RunStatus.DONE, run.error
+    assert page.get_by_role(
+        "link", name=f"View report for Training calendar: Program-wide, {label}"
+    ).is_visible()
+    assert "Training calendar" not in unbuilt.inner_text()  # the summary is still to build
+    problems += checked(page, "the list after building a past month")
+    assert not problems, "\n\n".join(problems)
+
+
+def test_the_list_follows_a_build_as_it_goes_without_a_reload(page, site, program_manager):
+    period = add_months(month_start(timezone.localdate()), -3)
+    label = f"{period:%B %Y}"
+    run = ReportRun.objects.create(kind=ReportKind.TRAINING, period=period)
+    sign_in(page, site, program_manager)
+    page.goto(site + LIST)
+    status = page.locator(f'[data-run-id="{run.pk}"]')
+    expect(status).to_contain_text("Waiting for a worker")
+    problems = checked(page, "the list with a build waiting")
+
+    assert services.report_run_claim(run_id=run.pk, worker="e2e-1")
+    expect(status).to_contain_text("Being built", timeout=20_000)
+    outcome = services.report_run_execute(run_id=run.pk, worker="e2e-2", abandoned_claim="e2e-1")
+    assert outcome == "built"
+    view = page.get_by_role(
+        "link", name=f"View report for Training calendar: Program-wide, {label}"
+    )
+    expect(view).to_be_visible(timeout=20_000)
+    expect(page.locator("#report-progress-news")).to_contain_text(
+        f"Training calendar: Program-wide, {label}: ready"
+    )
+    problems += checked(page, "the list once the build is done")
     assert not problems, "\n\n".join(problems)

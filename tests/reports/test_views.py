@@ -234,7 +234,8 @@ def test_list_queries_do_not_grow_with_the_number_of_reports(
     client = staff_client(program_manager)
     for version in (2, 3):
         make_run(scope="agency:lees-summit", version=version)
-    with django_assert_max_num_queries(12):
+    # A program manager's page also reads which past months have figures (six queries).
+    with django_assert_max_num_queries(18):
         assert client.get(LIST).status_code == 200
 
 
