@@ -2,8 +2,9 @@
 
 Clinician accounts are set up here: which behavioral health center a clinician works for
 and which agencies they serve (the user needs the Co-responder clinician role as well).
-Encounters, call volume, closed months and imports are written by coresponder.services
-(dictionary checks, closed months, the audit log), so here they are only read; opening the
+Encounters, call volume, closed months, imports and releases are written by
+coresponder.services (dictionary checks, closed months, the audit log), so here they are
+only read (a release, frozen by the database, cannot even be deleted); opening the
 encounter list or a record is a read of health information, so both are audited. The
 person key is left out: the admin has no need of it.
 """
@@ -16,7 +17,14 @@ from accounts.models import AuditAction, Organization, OrganizationKind, User
 from accounts.roles import Role
 from core.admin import ReadOnlyAdmin
 from coresponder import dictionary as dd
-from coresponder.models import Clinician, ClosedMonth, Encounter, ImportJob, MonthlyCallVolume
+from coresponder.models import (
+    Clinician,
+    ClosedMonth,
+    Encounter,
+    ImportJob,
+    MonthlyCallVolume,
+    Release,
+)
 
 
 def _agencies():
@@ -225,6 +233,27 @@ class ImportJobAdmin(ReadOnlyAdmin):
         "created_by",
         "created_at",
         "finished_at",
+    )
+    readonly_fields = fields
+
+
+@admin.register(Release)
+class ReleaseAdmin(ReadOnlyAdmin):
+    """Published on /staff/coresponder/releases/ (services.release_publish) and frozen: the
+    database refuses any change or deletion, so the admin only reads them."""
+
+    list_display = ("year", "revision", "published_at", "published_by", "note")
+    list_filter = ("year",)
+    list_select_related = ("published_by",)
+    fields = (
+        "year",
+        "revision",
+        "note",
+        "published_at",
+        "published_by",
+        "figures",
+        "hidden_across",
+        "counts",
     )
     readonly_fields = fields
 

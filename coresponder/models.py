@@ -204,3 +204,52 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} import {self.pk}"
+
+
+class Release(models.Model):
+    """One published revision of the public figures of a closed calendar year.
+
+    A release prints two rows: the year (records dated in it) and the program to date at
+    the year's end (every record dated up to December 31). Its figures are computed once,
+    when a program manager publishes it (coresponder.services.release_publish), and never
+    again: a correction is a new revision with a stated reason. A database trigger
+    (migration 0006) refuses any UPDATE or DELETE of a row, so nothing can change a release
+    once it is out, not even a bulk update or raw SQL.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    revision = models.PositiveSmallIntegerField(help_text="1 for the first publication.")
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Why this revision was published (revisions only)."
+    )
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    counts = models.JSONField(
+        help_text="The true counts of both rows, {row: {count: n}}: staff only, for revisions."
+    )
+    figures = models.JSONField(
+        help_text="What the public page prints, {row: {figure: {text, value, status}}}."
+    )
+    hidden_across = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Figures hidden because of earlier releases: [{row, figure, reason}].",
+    )
+
+    class Meta:
+        ordering = ["-year", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "revision"], name="release_one_per_revision"),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="release_revision_positive"),
+            models.CheckConstraint(
+                condition=Q(revision=1) | ~Q(note=""), name="release_revision_has_note"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900, year__lte=2199), name="release_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} figures, revision {self.revision}"

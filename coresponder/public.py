@@ -1,8 +1,14 @@
-"""The public figures of the co-responder program, per calendar year, suppressed.
+"""The public figures of the co-responder program: what they count and how they print.
+
+The figures are published in releases (coresponder.models.Release), each for a closed
+calendar year, computed once and frozen (coresponder.services.release_publish); the public
+page reads only releases, never the records. This module holds what a release is made of:
+the true counts of each year (two aggregate queries, encounters and call volume), the
+program to date at a year's end, the columns the page prints and their explanations, and
+the conversion of printed figures to and from the JSON a release stores.
 
 Program-wide only: no figure by agency, provider or month is published, because small
-areas and short periods make people easier to recognise. The counts are read with two
-aggregate queries (encounters, call volume) and passed through coresponder.suppression.
+areas and short periods make people easier to recognise.
 
 The row of a year, as suppression sees it (the definitions are the data dictionary's):
 
@@ -23,17 +29,20 @@ The unpublished counts are listed so that suppression protects them too: each fo
 from two printed figures by subtraction.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
-from django.utils import timezone
 
 from coresponder.dictionary import CUSTODY_DISPOSITIONS
 from coresponder.models import Encounter, MonthlyCallVolume
 from coresponder.suppression import Figure, Rate, Total, suppress
 
 NOT_REPORTED = Figure("not reported", status="not-reported")
+# The page-cache tag of every page that shows released figures (the public figures pages,
+# and the co-responder highlight on the home and highlights pages, which read "programs").
+RELEASES_TAG = "coresponder:releases"
 
 PUBLISHED = ("mh_calls", "onsite_assessments", "field_assessments", "linked_encounters", "on_scene")
 RATES = (
@@ -98,13 +107,6 @@ COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class YearFigures:
-    year: int
-    so_far: bool  # the current year, still running
-    cells: tuple[Figure, ...]  # in the order of COLUMNS
-
-
 def yearly_counts() -> dict[int, dict[str, int]]:
     """The true counts of each year with any encounter or call volume (two queries)."""
     on_scene = Q(contact_type="on-scene")
@@ -155,16 +157,35 @@ def year_figures(counts: dict[str, int]) -> dict[str, Figure]:
     return {**figures, "mh_calls": NOT_REPORTED, "coverage": NOT_REPORTED}
 
 
-def figures_by_year() -> list[YearFigures]:
-    this_year = timezone.localdate().year
-    rows = []
-    for year, counts in yearly_counts().items():
-        figures = year_figures(counts)
-        rows.append(
-            YearFigures(
-                year=year,
-                so_far=year == this_year,
-                cells=tuple(figures[c.key] for c in COLUMNS),
-            )
-        )
-    return rows
+def counts_through(years: Mapping[int, Mapping[str, int]], year: int) -> dict[str, int]:
+    """The program to date at the end of `year`: every count summed over the years up to it.
+
+    Calls are summed only when every one of those years has them; otherwise coverage would
+    divide the assessments of all years by the calls of some, and the calls read "not
+    reported" instead.
+    """
+    earlier = [counts for y, counts in years.items() if y <= year]
+    names = {name for counts in earlier for name in counts}
+    if any("mh_calls" not in counts for counts in earlier):
+        names.discard("mh_calls")
+    return {name: sum(counts[name] for counts in earlier) for name in sorted(names)}
+
+
+def figures_json(figures: Mapping[str, Figure]) -> dict[str, dict]:
+    """Printed figures as a release stores them: {figure: {text, value, status}}."""
+    return {
+        name: {"text": f.text, "value": f.value, "status": f.status} for name, f in figures.items()
+    }
+
+
+def figures_from_json(data: Mapping[str, Mapping]) -> dict[str, Figure]:
+    return {name: Figure(d["text"], d.get("value"), d["status"]) for name, d in data.items()}
+
+
+def cells(figures: Mapping[str, Figure]) -> tuple[Figure, ...]:
+    """One printed row, in the order of COLUMNS."""
+    return tuple(figures[column.key] for column in COLUMNS)
+
+
+def column_label(key: str) -> str:
+    return next((c.label for c in COLUMNS if c.key == key), key)

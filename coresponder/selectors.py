@@ -6,13 +6,32 @@
 - measures: the data dictionary's program measures and the charts' month points
   (coresponder.measures), the dictionary's agencies and providers;
 - charts: the SVG charts drawn from those month points (coresponder.charts);
-- access: who is a program manager, and which agency a liaison speaks for.
+- access: who is a program manager, and which agency a liaison speaks for;
+- releases: the co-responder highlight's figures, read from the latest release of the
+  public figures (programs.figure_sources), and the public figures page for site search.
 
 Only figures leave the app, never an encounter. Substance-use figures are computed only
 when the caller passes substance_use=True (coresponder.access.may_see_substance_use decides
 who may), so a report for police liaisons cannot carry them.
 """
 
+import datetime as dt
+
+from django.contrib.postgres.search import SearchVector, SearchVectorExact
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import F, Value
+from django.db.models.sql import Query
+from django.db.models.sql.constants import SINGLE
+from django.urls import reverse
+
+from core.search import (
+    CONFIG,
+    SearchHit,
+    highlighted_snippet,
+    search_headline,
+    search_query,
+    search_rank,
+)
 from coresponder import dictionary as dd
 from coresponder.access import is_program_manager as is_program_manager
 from coresponder.access import liaison_agency as liaison_agency
@@ -26,6 +45,10 @@ from coresponder.measures import columns as columns
 from coresponder.measures import directory as directory
 from coresponder.measures import monthly_series as monthly_series
 from coresponder.measures import program_measures as program_measures
+from coresponder.models import Release
+from coresponder.public import figures_from_json
+from coresponder.release_tables import ROW_TO_DATE
+from programs.selectors import Sourced
 
 
 def agency_names() -> dict[str, str]:
@@ -36,3 +59,99 @@ def agency_names() -> dict[str, str]:
 def provider_names() -> dict[str, str]:
     """The dictionary's behavioral health providers, {code: name}, in the dictionary's order."""
     return dict(dd.PROVIDERS)
+
+
+# --- The published figures, for the highlight and for site search -----------------------
+# Only released figures leave here: a release is frozen when published, so the highlight
+# always agrees with /co-responder/ (both read the same row of the same release).
+
+HIGHLIGHT_FIGURES = (  # from the latest release's "all years" row
+    ("field_assessments", "field assessments or screenings, all years through {year}"),
+    (
+        "linked_encounters",
+        "encounters linked to behavioral health services, all years through {year}",
+    ),
+    (
+        "custody_avoided",
+        "of on-scene encounters ended without arrest or custody, all years through {year}",
+    ),
+)
+
+
+def highlight_figures() -> Sourced:
+    """The co-responder highlight's figures: those of the latest release that the public
+    page prints as numbers (a suppressed figure is left out), and the link to that page."""
+    url = reverse("coresponder:public")
+    latest = Release.objects.order_by("-year", "-revision").first()
+    if latest is None:
+        return Sourced(
+            figures=(),
+            link_url=url,
+            link_text="The program's yearly figures",
+            note="The program publishes its figures once a year, after the year has ended.",
+        )
+    printed = figures_from_json(latest.figures[ROW_TO_DATE])
+    figures = tuple(
+        (printed[key].text, label.format(year=latest.year))
+        for key, label in HIGHLIGHT_FIGURES
+        if printed[key].shown
+    )
+    return Sourced(figures=figures, link_url=url, link_text="All of the program's figures")
+
+
+FIGURES_PAGE_TITLE = "Co-responder program figures"
+FIGURES_PAGE_TEXT = (
+    "Yearly figures of the Eastern Jackson County co-responder program, in which behavioral "
+    "health clinicians respond alongside police officers to calls involving mental health, "
+    "substance use or a related crisis: mental-health calls, on-site and field assessments, "
+    "encounters linked to services, and arrests or custody avoided."
+)
+
+
+def search_figures_page(text: str, *, limit: int = 50) -> list[SearchHit]:
+    """The public figures page, if a site search matches its title or description.
+
+    The page has no table row to search, so its text is ranked by the database on its own,
+    with the same helpers as every other source, so that its rank compares with theirs.
+    The expressions are evaluated without a table, the way Django's Q.check() does it.
+    """
+    if limit < 1:
+        return []
+    query = search_query(text)
+    document = SearchVector(Value(FIGURES_PAGE_TITLE), weight="A", config=CONFIG) + SearchVector(
+        Value(FIGURES_PAGE_TEXT), weight="B", config=CONFIG
+    )
+    sql = Query(None)
+    sql.add_annotation(document, "search_vector", select=False)
+    sql.add_annotation(SearchVectorExact(F("search_vector"), query), "matched")
+    sql.add_annotation(search_rank(query), "rank")
+    sql.add_annotation(search_headline(Value(FIGURES_PAGE_TEXT), query), "snippet")
+    matched, rank, snippet = sql.get_compiler(DEFAULT_DB_ALIAS).execute_sql(SINGLE)
+    if not matched:
+        return []
+    url = reverse("coresponder:public")
+    return [
+        SearchHit("Program figures", FIGURES_PAGE_TITLE, url, highlighted_snippet(snippet), rank)
+    ]
+
+
+# --- Months with figures, for the monthly reports ---------------------------------------
+
+
+def months_with_data(*, before: dt.date) -> list[dt.date]:
+    """The months before `before` (a month's first day) with an encounter or an agency's
+    monthly call volume, as their first days in order."""
+    from django.db.models.functions import TruncMonth
+
+    from coresponder.models import Encounter, MonthlyCallVolume
+
+    found: set[dt.date] = set()
+    for rows, column in ((Encounter.objects, "date"), (MonthlyCallVolume.objects, "month")):
+        found.update(
+            rows.filter(**{f"{column}__lt": before})
+            .annotate(first_day=TruncMonth(column))
+            .order_by("first_day")
+            .values_list("first_day", flat=True)
+            .distinct()
+        )
+    return sorted(found)

@@ -1,14 +1,15 @@
 """Every co-responder address, in one place, with a namespace per audience.
 
-public      coresponder:…            /co-responder/                 figures, small cells suppressed
+public      coresponder:…            /co-responder/…                released figures, suppressed
 entry       coresponder:entry:…      /staff/coresponder/encounters/…, months/, volume/
 data        coresponder:data:…       /staff/coresponder/import/…, export/   CSV in and out
 dashboard   coresponder:dashboard:…  /staff/coresponder/dashboard/…  measures, charts, CSV
+releases    coresponder:releases:…   /staff/coresponder/releases/…   publish the public figures
 """
 
 from django.urls import include, path
 
-from coresponder.views import dashboard, data, entry, public
+from coresponder.views import dashboard, data, entry, public, releases
 
 app_name = "coresponder"
 
@@ -45,9 +46,24 @@ dashboard_patterns = (
     "dashboard",
 )
 
+release_patterns = (
+    [
+        path("", releases.release_list, name="index"),
+        path("<int:year>/", releases.release_year, name="year"),
+    ],
+    "releases",
+)
+
 urlpatterns = [
     path(STAFF, include(entry_patterns)),
     path(STAFF, include(data_patterns)),
     path(STAFF, include(dashboard_patterns)),
+    path(STAFF + "releases/", include(release_patterns)),
     path("co-responder/", public.figures, name="public"),
+    path("co-responder/<int:year>/", public.release_year, name="release"),
+    path(
+        "co-responder/<int:year>/revision-<int:revision>/",
+        public.release_revision,
+        name="release_revision",
+    ),
 ]

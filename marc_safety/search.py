@@ -8,10 +8,11 @@ shared helpers of core.search, so their ranks compare and their snippets read al
 from collections.abc import Callable
 
 from core.search import SearchHit
+from coresponder.selectors import search_figures_page
 from programs.selectors import search_content
 from training.selectors import search_events
 
-SOURCES: list[Callable[..., list[SearchHit]]] = [search_content, search_events]
+SOURCES: list[Callable[..., list[SearchHit]]] = [search_content, search_events, search_figures_page]
 
 MAX_QUERY_LENGTH = 200
 

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core.pagecache import public_page
+from coresponder import selectors as coresponder
 from marc_safety.search import MAX_QUERY_LENGTH, site_search
 from programs import selectors as programs
 from training import selectors as training
@@ -20,6 +21,11 @@ log = logging.getLogger(__name__)
 
 # Providers of upcoming events for the home page; the training calendar joins here.
 UPCOMING_SOURCES: list = [training.upcoming_events]
+
+# Highlights whose figures a program publishes itself, by slug: the co-responder highlight
+# shows the latest release of /co-responder/, never hand-typed figures that could disagree.
+# Publishing a release invalidates "programs", which every page showing highlights reads.
+programs.highlight_figures_register("co-responder-program", coresponder.highlight_figures)
 
 
 # Program areas and highlights; upcoming events by title and date. No seats, so registrations

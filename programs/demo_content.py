@@ -333,14 +333,14 @@ AREAS = [
                     and Mental Health Collaboration Program. The current award of $550,000
                     funds nine co-responders.
 
-                    ## Results so far
+                    ## The program's figures
 
-                    | Measure | Figure |
-                    | --- | --- |
-                    | Field assessments or screenings since October 2023 | 2,080 |
-                    | People connected to behavioral health services since October 2023 | 1,339 |
-                    | Co-responder calls where the person avoided arrest or custody | over 95% |
-                    | On-site assessments since launch | 1,969 of 8,009 calls (about 25%) |
+                    The program publishes its figures once a year, after the year has ended
+                    and its records are complete: mental-health calls, assessments by
+                    clinicians, encounters linked to services and arrests or custody avoided.
+                    See [the co-responder program figures](/co-responder/).
+
+                    ## What officers say
 
                     A survey of officers in the participating departments drew 107 responses:
                     83% said co-responders help them in their own role, and 88% would recommend
@@ -767,15 +767,12 @@ HIGHLIGHTS = [
             """
             In eastern Jackson County, Missouri, behavioral health clinicians from two centers
             go out with police officers on 911 calls about mental health or substance use.
-            MARC convenes the partners and standardizes their data. Figures are since
-            October 2023.
+            MARC convenes the partners and standardizes their data.
             """
         ),
-        "figures": [
-            ("2,080", "field assessments or screenings"),
-            ("1,339", "people connected to behavioral health services"),
-            ("95%+", "of co-responder calls ended without arrest or custody"),
-        ],
+        # No figures typed here: the highlight shows those of the program's latest release
+        # (programs.figure_sources, registered in marc_safety.views), as /co-responder/ does.
+        "figures": [],
     },
     {
         "year": 2024,

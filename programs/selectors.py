@@ -4,6 +4,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from core.search import SearchHit, highlighted_snippet, search_headline, search_query, search_rank
+from programs.figure_sources import Sourced as Sourced
+from programs.figure_sources import register as highlight_figures_register  # noqa: F401
+from programs.figure_sources import with_sourced_figures
 from programs.models import Document, Highlight, HighlightFigure, ProgramArea, ProgramPage
 
 
@@ -81,7 +84,8 @@ def _with_figures(highlights: QuerySet[Highlight]) -> QuerySet[Highlight]:
 
 
 def highlights_latest(*, limit: int = 3) -> list[Highlight]:
-    return list(_with_figures(Highlight.objects.published().order_by("-year", "order"))[:limit])
+    highlights = _with_figures(Highlight.objects.published().order_by("-year", "order"))
+    return with_sourced_figures(highlights[:limit])
 
 
 def highlight_years() -> list[dict]:
@@ -92,7 +96,7 @@ def highlight_years() -> list[dict]:
 
 def highlights_for_year(*, year: int, preview: bool = False) -> list[Highlight]:
     highlights = Highlight.objects.all() if preview else Highlight.objects.published()
-    return list(_with_figures(highlights.filter(year=year)))
+    return with_sourced_figures(_with_figures(highlights.filter(year=year)))
 
 
 def areas_with_counts() -> QuerySet[ProgramArea]:

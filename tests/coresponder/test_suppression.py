@@ -15,11 +15,14 @@ from coresponder.suppression import (
     SMALL_TEXT,
     WITHHELD,
     WITHHELD_TEXT,
+    Cover,
     Rate,
+    Step,
     Total,
     is_small,
     percent,
     suppress,
+    suppress_explained,
 )
 
 # The table variables of one year; everything else follows from them.
@@ -168,6 +171,124 @@ def test_totals_that_do_not_add_up_are_refused():
         suppress({"t": 3, "a": 1, "b": 1}, published=["t"], totals=[Total("t", ("a", "b"))])
     with pytest.raises(ValueError, match="unknown counts"):
         suppress({"t": 3}, published=["t", "u"])
+
+
+# --- Beside earlier pages (rules 6 to 8; coresponder.release_tables builds the real ones) ---
+
+
+@pytest.mark.parametrize("old,new", [(40, 43), (43, 40)])
+def test_a_small_change_from_an_earlier_page_hides_the_new_figure(old, new):
+    figures = suppress(
+        {"old": old, "new": new, "change": new - old},
+        published=["new"],
+        totals=[Total("new", ("old", "change"))],
+        earlier={"old": SHOWN},
+        signed=["change"],
+    )
+    assert figures["new"].status == WITHHELD
+    moved_more = suppress(
+        {"old": 40, "new": 51, "change": 11},
+        published=["new"],
+        totals=[Total("new", ("old", "change"))],
+        earlier={"old": SHOWN},
+        signed=["change"],
+    )
+    assert moved_more["new"].text == "51"
+
+
+def test_earlier_figures_are_never_hidden_and_their_own_leaks_are_not_this_pages():
+    # The earlier page printed 20 = "fewer than 11" + "fewer than 11": out already.
+    figures = suppress(
+        {"old_t": 20, "old_a": 10, "old_b": 10, "t": 40, "a": 25, "b": 15},
+        published=["t", "a", "b"],
+        totals=[Total("old_t", ("old_a", "old_b")), Total("t", ("a", "b"))],
+        earlier={"old_t": SHOWN, "old_a": SMALL, "old_b": SMALL},
+    )
+    assert {name: f.text for name, f in figures.items()} == {"t": "40", "a": "25", "b": "15"}
+
+
+def test_a_cover_is_caught_whichever_earlier_counts_the_reader_picks():
+    # to date = up to last year (100 or 120 in two revisions) + this year (50 or 47) + late:
+    # 170 - 120 - 47 leaves 3.
+    def late(to_date):
+        return suppress_explained(
+            {"to_date": to_date, "prior_1": 100, "prior_2": 120, "year_1": 50, "year_2": 47},
+            published=["to_date"],
+            earlier=dict.fromkeys(("prior_1", "prior_2", "year_1", "year_2"), SHOWN),
+            covers=[Cover("late", "to_date", (("prior_1", "prior_2"), ("year_1", "year_2")))],
+        )
+
+    assert late(170).figures["to_date"].status == WITHHELD
+    assert late(170).steps == (Step("to_date", "late", ("to_date", "prior_2", "year_2")),)
+    assert late(200).figures["to_date"].text == "200"  # 30 or more whichever is picked
+
+
+def test_a_count_known_through_unprinted_ones_is_followed_to_a_printed_figure():
+    # change = inside - old; inside (never printed) = outer - rest, both printed: the
+    # search goes from the change through `inside` to the printed total `outer`.
+    figures = suppress(
+        {"old": 30, "change": 4, "inside": 34, "outer": 50, "rest": 16},
+        published=["outer", "rest"],
+        totals=[Total("inside", ("old", "change")), Total("outer", ("inside", "rest"))],
+        earlier={"old": SHOWN},
+    )
+    assert (figures["outer"].status, figures["rest"].text) == (WITHHELD, "16")
+
+
+def test_a_relation_a_reader_assumes_can_give_a_small_count_away():
+    # to date = records before + the year. A reader who assumes that nothing came in late
+    # takes the records before as last year's to date (1,000): 1,005 gives the 5 away.
+    counts = {"to_date": 1005, "year": 5, "before": 1000, "last": 1000}
+    page = {
+        "published": ["to_date", "year"],
+        "totals": [Total("to_date", ("year", "before"))],
+        "earlier": {"last": SHOWN},
+    }
+    assert suppress(counts, **page)["to_date"].text == "1,005"
+    assumed = Total("before", ("last",))
+    result = suppress_explained(counts, **page, assumed=[assumed])
+    assert result.figures["to_date"].status == WITHHELD
+    assert result.figures["year"].text == SMALL_TEXT
+    assert result.steps == (Step("to_date", "year", assumed=(assumed,)),)
+
+
+def test_for_the_assuming_reader_the_figure_hidden_is_one_that_undoes_the_disclosure():
+    # 3 arrests in the year, 53 to date, 50 before by assumption. Hiding the year's 40
+    # (its total) would leave 53 - 50; hiding the share to date (53 = 540 - 487) does not.
+    counts = {
+        "year_on_scene": 40,
+        "year_avoided": 37,
+        "year_custody": 3,
+        "to_on_scene": 540,
+        "to_avoided": 487,
+        "to_custody": 53,
+        "before_custody": 50,
+        "last_custody": 50,
+    }
+    assumed = Total("before_custody", ("last_custody",))
+    result = suppress_explained(
+        counts,
+        published=["year_on_scene", "to_on_scene"],
+        rates=[
+            Rate("year_share", "year_avoided", "year_on_scene"),
+            Rate("to_share", "to_avoided", "to_on_scene"),
+        ],
+        totals=[
+            Total("year_on_scene", ("year_avoided", "year_custody")),
+            Total("to_on_scene", ("to_avoided", "to_custody")),
+            Total("to_custody", ("year_custody", "before_custody")),
+        ],
+        earlier={"last_custody": SHOWN},
+        assumed=[assumed],
+    )
+    shown = {name: figure.text for name, figure in result.figures.items()}
+    assert shown == {
+        "year_on_scene": "40",
+        "to_on_scene": "540",
+        "year_share": WITHHELD_TEXT,
+        "to_share": WITHHELD_TEXT,
+    }
+    assert result.steps[-1] == Step("to_share", "year_custody", assumed=(assumed,))
 
 
 @pytest.mark.parametrize(
