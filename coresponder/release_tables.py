@@ -175,6 +175,7 @@ class _Reading:
             self._add_event(event, earlier)
         for key in COUNTS:
             self._add_covers(key)
+        self._add_assumed()
 
     def _add_event(self, event: _Event, earlier: Sequence[PublishedRow]) -> None:
         printed = {
@@ -251,79 +252,91 @@ class _Reading:
         return prefix, single
 
     def _add_covers(self, key: str) -> None:
-        """The covers of `key` that a row of the new release takes part in (checked, rule 7
-        of coresponder.suppression), and the assumed relations of every cover (rule 9)."""
+        """The covers of `key` that a row of the new release takes part in (rule 7 of
+        coresponder.suppression); a year no release counts stays in the difference."""
         prefix, single = self._known(key)
         released = {event.year for event in self.events.values()}
-        new = self.events[_NEW]
 
-        def consider(total: str, total_event: str, parts, check: bool) -> None:
-            """`total` minus one row for each part (a year, or the records up to a year)."""
-            options, unreleased = [], []
-            for year, rows in parts:
-                if not rows and year not in released:
-                    unreleased.append(year)  # no release counts it: its records stay in
-                    continue
-                names = tuple(n for e, n in rows if e != total_event)
-                if not names:
-                    return  # only the total's own release counts this part
-                options.append(names)
-            if not options:
-                return
-            slots, gaps = tuple(options), tuple(unreleased)
-            self._assume(total, slots, gaps)
-            if check and (total, slots) not in self._cover_keys:
+        def add(total: str, total_event: str, parts) -> None:
+            slots, gaps = _slots(parts, total_event, released)
+            if slots and (total, slots) not in self._cover_keys:
                 self._cover_keys.add((total, slots))
                 cover = Cover(f"{total}-{len(self.covers)}", total, slots)
                 self.covers.append(cover)
                 self.cover_gaps[cover.name] = gaps
 
-        def prefix_covers(total: str, total_event: str, end: int) -> None:
+        def prefix_covers(total: str, total_event: str, end: int, only_new: bool) -> None:
             """`total` counts the records up to `end`: cut it into rows of other releases."""
             for cut in sorted(prefix, reverse=True):
                 if cut > end:
                     continue
                 parts = [(cut, prefix[cut])]
                 parts += [(y, single.get(y, [])) for y in range(cut + 1, end + 1)]
-                if total_event == _NEW:
-                    check = True
-                else:  # an earlier count, checked against rows that include the new release
-                    uses_new = any(e == _NEW for _, rows in parts for e, _ in rows)
-                    check = end >= new.year - 1 and cut != end and uses_new
-                consider(total, total_event, parts, check)
+                uses_new = any(e == _NEW for _, rows in parts for e, _ in rows)
+                if only_new and (cut == end or not uses_new):
+                    continue  # already a cover of the new release's count, or without it
+                add(total, total_event, parts)
 
+        new = self.events[_NEW]
         # The new release's own counts, against rows of other releases.
         for row, end in ((ROW_TO_DATE, new.year), (_BEFORE, new.year - 1)):
             name = _name(_NEW, row, key)
             if name in self.counts:
-                prefix_covers(name, _NEW, end)
+                prefix_covers(name, _NEW, end, only_new=False)
         name = _name(_NEW, ROW_YEAR, key)
         if name in self.counts:
-            consider(name, _NEW, [(new.year, single[new.year])], True)
-        # Earlier releases' counts: checked against rows that include the new release, the
-        # rest only for the relations of rule 9.
+            add(name, _NEW, [(new.year, single[new.year])])
+        # Earlier releases' counts, against rows that include the new release.
         for end, sources in prefix.items():
             for event, name in sources:
-                if event != _NEW:
-                    prefix_covers(name, event, end)
-        for event in self.events.values():
-            name = _name(event.name, ROW_YEAR, key)
-            if event is not new and name in self.counts:
-                consider(name, event.name, [(event.year, single[event.year])], False)
+                if event != _NEW and end >= new.year - 1:
+                    prefix_covers(name, event, end, only_new=True)
 
-    def _assume(self, total: str, slots, gaps: tuple[int, ...]) -> None:
-        """The relations `total` = one row of each slot that hold: what a reader who assumes
-        that nothing came in late, and that the `gaps` years had no records, takes as true
-        (rule 9). Rows of one slot with the same value are one choice, and equal."""
-        for choice in _exact_choices(self.counts, self.counts[total], slots):
-            relations = [(Total(total, tuple(rows[0] for rows in choice)), gaps)]
-            relations += [(Total(rows[0], (row,)), ()) for rows in choice for row in rows[1:]]
-            for relation, skipped in relations:
-                key = frozenset(relation.members) if len(relation.parts) == 1 else relation
-                if key not in self._assumed_keys:
-                    self._assumed_keys.add(key)
-                    self.assumed.append(relation)
-                    self.assumed_gaps[relation] = skipped
+    def _add_assumed(self) -> None:
+        """The relations of rule 9: for each count of every release (of any row) cut into
+        rows of other releases as a cover is, each choice of rows that counts exactly the
+        same records, in every count they share: nothing came in late between them, and
+        the years no release counts had no records. Rows of one part with the same counts
+        are one choice, and equal."""
+        prefix, single = self._known("on_scene")  # every row has it
+        released = {event.year for event in self.events.values()}
+        for event in self.events.values():
+            for row, end in ((ROW_TO_DATE, event.year), (_BEFORE, event.year - 1)):
+                if _name(event.name, row, "on_scene") not in self.counts:
+                    continue
+                for cut in sorted(prefix, reverse=True):
+                    if cut <= end:
+                        parts = [(cut, prefix[cut])]
+                        parts += [(y, single.get(y, [])) for y in range(cut + 1, end + 1)]
+                        self._assume(event.name, row, parts, released)
+            self._assume(event.name, ROW_YEAR, [(event.year, single[event.year])], released)
+
+    def _assume(self, event: str, row: str, parts, released: set[int]) -> None:
+        slots, gaps = _slots(parts, event, released)
+        if not slots:
+            return
+        rows = [(event, row)] + [_split(n)[:2] for slot in slots for n in slot]
+        keys = [k for k in COUNTS if all(_name(e, r, k) in self.counts for e, r in rows)]
+
+        def values(e: str, r: str) -> tuple[int, ...]:
+            return tuple(self.counts[_name(e, r, k)] for k in keys)
+
+        options = [[_split(n)[:2] for n in slot] for slot in slots]
+        for choice in _exact_choices(values(event, row), options, values):
+            for k in keys:
+                total = _name(event, row, k)
+                relations = [(Total(total, tuple(_name(*rs[0], k) for rs in choice)), gaps)]
+                relations += [
+                    (Total(_name(*rs[0], k), (_name(*other, k),)), ())
+                    for rs in choice
+                    for other in rs[1:]
+                ]
+                for relation, skipped in relations:
+                    key = frozenset(relation.members) if len(relation.parts) == 1 else relation
+                    if key not in self._assumed_keys:
+                        self._assumed_keys.add(key)
+                        self.assumed.append(relation)
+                        self.assumed_gaps[relation] = skipped
 
     # --- reasons -----------------------------------------------------------------------
 
@@ -410,29 +423,53 @@ def _unreleased(years) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}, years not released"
 
 
-def _exact_choices(counts, target: int, slots) -> list[tuple[tuple[str, ...], ...]]:
-    """Every choice of one value for each slot that adds up to `target`, each value as the
-    rows of the slot that have it. Counts are never negative, so sums past `target` are
-    dropped; the sums each slot reaches are kept, and only choices that end on `target`
-    are followed back."""
-    groups: list[dict[int, list[str]]] = []
-    for slot in slots:
-        by_value: dict[int, list[str]] = {}
-        for name in slot:
-            by_value.setdefault(counts[name], []).append(name)
-        groups.append(by_value)
-    reached = [{0}]
-    for by_value in groups:
-        reached.append({s + v for s in reached[-1] for v in by_value if s + v <= target})
-    found: list[tuple[tuple[str, ...], ...]] = []
+def _slots(parts, total_event: str, released: set[int]):
+    """The rows that can stand for each part of a cover of a count of `total_event` (its
+    own rows left out), and the years of the parts no release counts. No slots if some
+    part is counted by `total_event` alone."""
+    slots, gaps = [], []
+    for year, rows in parts:
+        if not rows and year not in released:
+            gaps.append(year)  # a year never released: its records stay in the difference
+            continue
+        names = tuple(n for e, n in rows if e != total_event)
+        if not names:
+            return (), ()
+        slots.append(names)
+    return tuple(slots), tuple(gaps)
 
-    def back(i: int, remaining: int, chosen: tuple) -> None:
+
+def _exact_choices(target: tuple[int, ...], slots, values) -> list[tuple[tuple, ...]]:
+    """Every choice of one option for each slot whose `values` add up to `target`, each
+    option given with the options of its slot that have the same values. Counts are never
+    negative, so sums past `target` are dropped; the sums each slot reaches are kept, and
+    only choices that end on `target` are followed back."""
+    groups: list[dict[tuple[int, ...], list]] = []
+    for slot in slots:
+        by_values: dict[tuple[int, ...], list] = {}
+        for option in slot:
+            by_values.setdefault(values(*option), []).append(option)
+        groups.append(by_values)
+
+    def plus(a, b):
+        return tuple(x + y for x, y in zip(a, b, strict=True))
+
+    def minus(a, b):
+        return tuple(x - y for x, y in zip(a, b, strict=True))
+
+    reached = [{tuple(0 for _ in target)}]
+    for by_values in groups:
+        sums = {plus(s, v) for s in reached[-1] for v in by_values}
+        reached.append({s for s in sums if all(x <= t for x, t in zip(s, target, strict=True))})
+    found: list[tuple[tuple, ...]] = []
+
+    def back(i: int, remaining: tuple[int, ...], chosen: tuple) -> None:
         if i == 0:
             found.append(chosen)
             return
-        for value, names in groups[i - 1].items():
-            if remaining - value in reached[i - 1]:
-                back(i - 1, remaining - value, (tuple(names), *chosen))
+        for value, options in groups[i - 1].items():
+            if minus(remaining, value) in reached[i - 1]:
+                back(i - 1, minus(remaining, value), (tuple(options), *chosen))
 
     if target in reached[-1]:
         back(len(groups), target, ())

@@ -270,6 +270,7 @@ class _Reader:
     totals: tuple[Total, ...]
     assumes: bool
     relations: dict[str, list[Total]]
+    positions: dict[str, list[int]]  # count -> where its relations are in `totals`
     given_away: set[str]
 
 
@@ -293,10 +294,12 @@ class _Page:
 
     def _reader(self, totals: tuple[Total, ...], *, assumes: bool) -> _Reader:
         relations: dict[str, list[Total]] = {name: [] for name in self.counts}
-        for t in totals:
+        positions: dict[str, list[int]] = {name: [] for name in self.counts}
+        for i, t in enumerate(totals):
             for member in dict.fromkeys(t.members):
                 relations[member].append(t)
-        reader = _Reader(totals, assumes, relations, set())
+                positions[member].append(i)
+        reader = _Reader(totals, assumes, relations, positions, set())
         # What the earlier pages give away with this page printing nothing (rule 6).
         if self.earlier:
             blank_rates = self.shown_rates(set(self.published), set(self.own_rates))
@@ -346,13 +349,28 @@ class _Page:
             else:
                 bounds[name] = (0, inf)
 
-        def pin(name: str) -> bool:
-            if bounds[name][0] == bounds[name][1]:
-                return False
-            bounds[name] = (counts[name], counts[name])
-            return True
+        # Each relation is read again whenever one of its counts narrows, until none does.
+        totals = reader.totals
+        rates = [r for r in self.rates if r.name in shown_rates]
+        rates_of: dict[str, list[int]] = {}
+        for i, r in enumerate(rates, start=len(totals)):
+            rates_of.setdefault(r.numerator, []).append(i)
+            rates_of.setdefault(r.denominator, []).append(i)
+        queue = deque(range(len(totals) + len(rates)))
+        waiting = [True] * len(queue)
 
-        def narrow(name: str, low: float, high: float) -> bool:
+        def narrowed(name: str) -> None:
+            for i in (*reader.positions[name], *rates_of.get(name, ())):
+                if not waiting[i]:
+                    waiting[i] = True
+                    queue.append(i)
+
+        def pin(name: str) -> None:
+            if bounds[name][0] != bounds[name][1]:
+                bounds[name] = (counts[name], counts[name])
+                narrowed(name)
+
+        def narrow(name: str, low: float, high: float) -> None:
             old = bounds[name]
             new = (max(old[0], low), min(old[1], high))
             if name in holes:  # never from 1 to 10
@@ -360,35 +378,37 @@ class _Page:
                     new = (0, 0)
                 elif new[0] >= 1:
                     new = (max(new[0], LARGEST_SMALL + 1), new[1])
-            bounds[name] = new
-            return new != old
+            if new != old:
+                bounds[name] = new
+                narrowed(name)
 
-        rates = [r for r in self.rates if r.name in shown_rates]
-        changed = True
-        while changed:
-            changed = False
-            for r in rates:
+        while queue:
+            i = queue.popleft()
+            waiting[i] = False
+            if i >= len(totals):
+                r = rates[i - len(totals)]
                 num, den = r.numerator, r.denominator
                 if counts[den] == 0:
-                    changed |= pin(den)  # "not applicable" gives the 0 away
+                    pin(den)  # "not applicable" gives the 0 away
                 else:
                     if bounds[den][0] == bounds[den][1]:
-                        changed |= pin(num)
+                        pin(num)
                     if bounds[num][0] == bounds[num][1] and counts[num] > 0:
-                        changed |= pin(den)
-            for t in reader.totals:
-                # Sums of lows never meet +inf nor sums of highs -inf, so no inf - inf.
-                lows = [bounds[p][0] for p in t.parts]
-                highs = [bounds[p][1] for p in t.parts]
-                changed |= narrow(t.total, sum(lows), sum(highs))
-                total_low, total_high = bounds[t.total]
-                for i, part in enumerate(t.parts):
-                    if len(lows) == 2:  # the usual case, kept quick
-                        others_low, others_high = lows[1 - i], highs[1 - i]
-                    else:
-                        others_low = sum(lows[:i]) + sum(lows[i + 1 :])
-                        others_high = sum(highs[:i]) + sum(highs[i + 1 :])
-                    changed |= narrow(part, total_low - others_high, total_high - others_low)
+                        pin(den)
+                continue
+            t = totals[i]
+            # Sums of lows never meet +inf nor sums of highs -inf, so no inf - inf.
+            lows = [bounds[p][0] for p in t.parts]
+            highs = [bounds[p][1] for p in t.parts]
+            narrow(t.total, sum(lows), sum(highs))
+            total_low, total_high = bounds[t.total]
+            for j, part in enumerate(t.parts):
+                if len(lows) == 2:  # the usual case, kept quick
+                    others_low, others_high = lows[1 - j], highs[1 - j]
+                else:
+                    others_low = sum(lows[:j]) + sum(lows[j + 1 :])
+                    others_high = sum(highs[:j]) + sum(highs[j + 1 :])
+                narrow(part, total_low - others_high, total_high - others_low)
         return bounds
 
     def first_disclosure(self, hidden, shown_rates) -> tuple[_Reader, dict, Step] | None:
