@@ -28,11 +28,12 @@ read off two program-to-date figures printed in full. Two things protect against
     years never released   a cover may skip them: their records stay in its difference,
                            which is then checked like any other (2026 to date - 2024 to
                            date - the year 2026 is what 2025 holds, if nothing came late)
-    what it takes as true  for every cover of every release, each choice of rows that adds
-                           up exactly to the cover's count (nothing came in late there, the
-                           skipped years are empty) is a relation that reader takes as
-                           true (coresponder.suppression, rule 9), so whatever such
-                           relations pin, alone or with other figures, is protected
+    what it takes as true  for every count of every release cut as a cover is, each choice
+                           of rows that adds up exactly to it in every count at once
+                           (nothing came in late there, whatever it counts, and the skipped
+                           years are empty) gives relations that reader takes as true
+                           (coresponder.suppression, rule 9), so whatever they pin, alone or
+                           with other figures, is protected
 Only relations that hold are passed: where records did come in late, that reader would read
 wrong numbers, not the true ones. The price is more hidden program-to-date cells, typically
 the to-date figure beside a year's count printed "fewer than 11".

@@ -66,16 +66,17 @@ those of earlier years)
        printed (its total first), else goes on from the figures that make it known.
     9. A second reader assumes what no page prints: that no records came in late and that a
        year never released had none. It takes as true the relations passed as `assumed`
-       (program to date, 2025 = program to date, 2024 + the year 2025, say), and it reads
-       "not shown" as 0 or at least 11, so a figure hidden where its range is narrow can
-       still be worked out. Rules 4 to 8 are applied for the first reader, then for this
-       one. What it pins is disclosed unless the earlier pages give it away, read with the
-       same relations and beside this page with every figure hidden that can be ("not
-       shown", and "fewer than 11" for its small counts): nothing this page could hide
-       would take that back. For its disclosures rule 5
-       takes, in the same order, the first figure whose hiding undoes the disclosure (the
-       first one if none does alone), and the step names the assumed relations it needed
-       (Step.assumed).
+       (program to date, 2025 = program to date, 2024 + the year 2025, say). It reads "not
+       shown" as 0 or at least 11, so a figure hidden where its range is narrow can still
+       be worked out, and it solves the totals as equations, not only as ranges (two
+       releases printing 33 = a + b + 23 and 33 = a + b + c give c = 23 with a and b
+       unknown). Rules 4 to 8 are applied for the first reader, then for this one. What it
+       pins is disclosed unless the earlier pages give it away, read with the same
+       relations and beside this page with every figure hidden that can be ("not shown",
+       and "fewer than 11" for its small counts): nothing this page could hide would take
+       that back. For its disclosures rule 5 takes, in the same order, the first figure
+       whose hiding undoes the disclosure (the first one if none does alone), and the step
+       names the assumed relations it needed (Step.assumed).
 
 Why rule 5 hides the total before another part: "not shown" tells the reader that the
 value is not from 1 to 10 (it would read "fewer than 11" otherwise). With 12 on-scene
@@ -382,7 +383,14 @@ class _Page:
                 bounds[name] = new
                 narrowed(name)
 
-        while queue:
+        while True:
+            if not queue:
+                if not reader.assumes:
+                    break
+                for name in _determined(totals, bounds):  # rule 9: exact sums too
+                    pin(name)
+                if not queue:
+                    break
             i = queue.popleft()
             waiting[i] = False
             if i >= len(totals):
@@ -577,6 +585,51 @@ class _Page:
             else:
                 figures[r.name] = percent(self.counts[r.numerator], self.counts[r.denominator])
         return figures
+
+
+_PRIME = (1 << 61) - 1  # sums are followed modulo this prime: no fractions, no overflow
+
+
+def _determined(totals: tuple[Total, ...], bounds) -> list[str]:
+    """The counts not known yet that the totals, taken as equations, fix to one value.
+
+    Ranges cannot see that two totals sharing unknown parts fix their difference (33 =
+    23 + a + b and 33 = c + a + b give c = 23 whatever a and b are); elimination can. The
+    equations are reduced one by one (Gauss-Jordan) over the unknown counts; a count is
+    fixed when its reduced row holds nothing else. Values are not needed (the true ones
+    are pinned), so the arithmetic is modulo a large prime."""
+    unknown = {name for name, (low, high) in bounds.items() if low != high}
+    pivots: dict[str, dict[str, int]] = {}  # count -> its row, with the count at 1
+    for t in totals:
+        row: dict[str, int] = {}
+        for name, coef in ((t.total, 1), *((p, -1) for p in t.parts)):
+            if name in unknown:
+                row[name] = (row.get(name, 0) + coef) % _PRIME
+        row = {name: coef for name, coef in row.items() if coef}
+        if len(row) < 2:
+            continue  # one unknown: the ranges fix it already
+        while hit := next((name for name in row if name in pivots), None):
+            _subtract(row, row[hit], pivots[hit])
+        if not row:
+            continue
+        lead = min(row)
+        inverse = pow(row[lead], _PRIME - 2, _PRIME)
+        row = {name: coef * inverse % _PRIME for name, coef in row.items()}
+        for other in pivots.values():
+            if lead in other:
+                _subtract(other, other[lead], row)
+        pivots[lead] = row
+    return [name for name, row in pivots.items() if len(row) == 1]
+
+
+def _subtract(row: dict[str, int], times: int, other: dict[str, int]) -> None:
+    """row -= times * other, modulo _PRIME."""
+    for name, coef in other.items():
+        value = (row.get(name, 0) - times * coef) % _PRIME
+        if value:
+            row[name] = value
+        else:
+            row.pop(name, None)
 
 
 def _check(counts, published, rates, totals, earlier, signed, covers, assumed) -> None:

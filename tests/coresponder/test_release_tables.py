@@ -764,8 +764,8 @@ def leaks_of(history: History) -> dict:
     fixes unknown parts at zero where the history allows: it only adds true constraints to
     the plain reader's, so it pins everything that one pins.
 
-    One thing is left out, as coresponder.suppression (rule 9) leaves it: what the rows
-    published before the one that first gives a count away already give away beside that
+    One thing is left out, as coresponder.suppression (rule 9) leaves it: what everything
+    published before the one that first gives a count away already gives away beside that
     one hiding every figure it can ("not shown", and "fewer than 11" for small counts),
     which no figure it hides could take back."""
     shown = pages(history)
@@ -784,13 +784,14 @@ def leaks_of(history: History) -> dict:
 
 
 def not_forced(history: History, rows: list[int], leaks: list[str]) -> list[str]:
-    """The `leaks` of `rows` that the publication first giving each away could have kept."""
+    """The `leaks` of `rows` that the publication first giving each away could have kept:
+    read beside every publication before it (they all stay public), hiding all it can."""
     kept, left = [], set(leaks)
     for n in range(1, len(rows) + 1):
-        earlier = rows[:n]
-        first = left & set(Reader(history, earlier, zero_unknowns=True).leaks())
+        first = left & set(Reader(history, rows[:n], zero_unknowns=True).leaks())
         if first:
-            hiding_all = Reader(history, earlier, zero_unknowns=True, all_hidden=earlier[-1])
+            archive = range(rows[n - 1] + 1)
+            hiding_all = Reader(history, archive, zero_unknowns=True, all_hidden=rows[n - 1])
             kept += first - set(hiding_all.leaks())
             left -= first
     return [leak for leak in leaks if leak in kept]
