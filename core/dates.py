@@ -4,6 +4,10 @@ A date that reaches the portal from outside (a query string, a form, an import) 
 here, so "0000-01", "9999-12-31" or a year before 1000 is refused with a clear message
 instead of overflowing later when a day or a month is added to it. The month arithmetic
 that reports and dashboards share (month_start, add_months) lives here too.
+
+Forms take dates, times and months as typed text, in these formats only: TypedInput is
+their text box, DateField, DateTimeField and MonthField their fields, real_time the times'
+parser (see "Typed into forms" below for why no browser picker).
 """
 
 import calendar
@@ -11,6 +15,7 @@ import datetime as dt
 import re
 
 from django import forms
+from django.forms.utils import from_current_timezone
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
@@ -138,18 +143,81 @@ def months_spanned(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
+# --- Typed into forms ------------------------------------------------------------------
+#
+# Dates and times are plain text boxes, never the browser's pickers: Chromium's date and
+# time pickers move between their parts with Tab and read "10:15 PM" typed into a date as
+# 0015-11-10, and show mm/dd/yyyy and AM/PM whatever the help text says. A text box takes
+# exactly what the help text shows, and what was typed comes back as typed when refused.
+#
+# inputmode="text": the values need a separator ("-" or ":"), and the numeric keypads of
+# phones (iOS in particular) have neither, so a numeric keypad would leave people unable to
+# finish the value. The default keyboard's "123" layer has digits, "-" and ":".
+
+DATE_EXAMPLE = "2026-03-14"
+TIME_EXAMPLE = "14:30"
+_TIME = re.compile(r"\d{2}:\d{2}", re.ASCII)
+_DATE_TIME = re.compile(r"(\S+)[ T](\S+)", re.ASCII)
+
+
+def date_help(example: str = DATE_EXAMPLE) -> str:
+    return f"Year-month-day (YYYY-MM-DD), for example {example}."
+
+
+TIME_HELP = f"Hour and minute on the 24-hour clock (HH:MM), for example {TIME_EXAMPLE}."
+DATE_TIME_HELP = (
+    "Year-month-day and hour:minute on the 24-hour clock (YYYY-MM-DD HH:MM), "
+    f"for example {DATE_EXAMPLE} {TIME_EXAMPLE}."
+)
+
+
+def real_time(text: str) -> dt.time:
+    """A time written HH:MM on the 24-hour clock; DateInputError quoting the text otherwise."""
+    text = (text or "").strip()
+    if not _TIME.fullmatch(text) or int(text[:2]) > 23 or int(text[3:]) > 59:
+        raise DateInputError(f"“{text}” is not a time written HH:MM (24 h).")
+    return dt.time(int(text[:2]), int(text[3:]))
+
+
+class TypedInput(forms.TextInput):
+    """A text box for a date, a time or both: the pattern shows the format to the browser
+    (the forms say `novalidate`, so the server's message is the one people read)."""
+
+    PATTERNS = {
+        "date": "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+        "month": "[0-9]{4}-[0-9]{2}",
+        "time": "[0-9]{2}:[0-9]{2}",
+        "datetime": "[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}",
+    }
+
+    def __init__(self, kind: str, attrs=None):
+        defaults = {"inputmode": "text", "autocomplete": "off", "pattern": self.PATTERNS[kind]}
+        super().__init__({**defaults, **(attrs or {})})
+
+
+def _with_format_help(help_text: str, format_help: str) -> str:
+    return f"{help_text} {format_help}" if help_text else format_help
+
+
 class DateField(forms.DateField):
-    """A form's date: YYYY-MM-DD only, within the site's range, with clear messages."""
+    """A form's date: typed YYYY-MM-DD, within the site's range, with clear messages that
+    quote what was typed. The format's help follows the field's own help text.
 
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    A form's own "invalid" message is kept, after a sentence that quotes the typed text."""
 
-    def __init__(self, *, example: str = "2025-03-14", **kwargs):
+    def __init__(self, *, example: str = DATE_EXAMPLE, **kwargs):
         self.example = example
-        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        kwargs["input_formats"] = ["%Y-%m-%d"]
+        kwargs.setdefault("widget", TypedInput("date"))
+        kwargs["help_text"] = _with_format_help(kwargs.get("help_text", ""), date_help(example))
         super().__init__(**kwargs)
-        self.error_messages.setdefault("invalid", "")
-        if not self.error_messages["invalid"] or "valid date" in self.error_messages["invalid"]:
-            self.error_messages["invalid"] = f"Enter a date written YYYY-MM-DD, like {example}."
+        own = self.error_messages.get("invalid", "")
+        if not own or "valid date" in own:
+            self.error_messages["invalid"] = (
+                f"“%(value)s” is not a date written YYYY-MM-DD; for example {example}."
+            )
+        elif "%(value)s" not in own:
+            self.error_messages["invalid"] = f"“%(value)s” is not a date. {own}"
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -158,23 +226,56 @@ class DateField(forms.DateField):
             value = value.date()
         if isinstance(value, dt.date):
             return _checked(value)
+        text = str(value).strip()
         try:
-            return parse_date(str(value))
+            return parse_date(text)
         except DateInputError as error:
-            if not _DATE.fullmatch(str(value).strip()):
+            if not _DATE.fullmatch(text):
                 raise forms.ValidationError(
-                    self.error_messages["invalid"], code="invalid"
+                    self.error_messages["invalid"], code="invalid", params={"value": text}
                 ) from None
             raise forms.ValidationError(str(error), code="invalid") from None
+
+
+class DateTimeField(forms.DateTimeField):
+    """A form's date and time, typed YYYY-MM-DD HH:MM in the current time zone (a "T" in
+    place of the space is taken too: it is how the ISO format and older pages write it)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", TypedInput("datetime"))
+        kwargs["help_text"] = _with_format_help(kwargs.get("help_text", ""), DATE_TIME_HELP)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return super().to_python(value)
+        text = str(value).strip()
+        parts = _DATE_TIME.fullmatch(text)
+        if not parts or not _DATE.fullmatch(parts[1]) or not _TIME.fullmatch(parts[2]):
+            raise forms.ValidationError(
+                f"“{text}” is not a date and time written YYYY-MM-DD HH:MM; "
+                f"for example {DATE_EXAMPLE} {TIME_EXAMPLE}.",
+                code="invalid",
+            )
+        try:
+            day, time = parse_date(parts[1]), real_time(parts[2])
+        except DateInputError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+        return from_current_timezone(dt.datetime.combine(day, time))
+
+    def prepare_value(self, value):
+        """A saved value as it is typed: local time, no seconds."""
+        value = super().prepare_value(value)
+        return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, dt.datetime) else value
 
 
 class MonthField(forms.CharField):
     """A form's month written YYYY-MM; cleans to the month's first day."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
-        )
+        kwargs.setdefault("widget", TypedInput("month"))
         super().__init__(**kwargs)
 
     def to_python(self, value):

@@ -9,9 +9,6 @@ value is written (a date or a month must exist); whether it is plausible (dated 
 program started, or in the future) is coresponder.quality's call.
 """
 
-import datetime as dt
-import re
-
 from core import dates
 
 ENCOUNTER_COLUMNS = [
@@ -89,12 +86,27 @@ SUBSTANCE_USE_CONCERN = "substance-use"
 SUBSTANCE_USE_SERVICE = "substance-use-treatment"
 CUSTODY_DISPOSITIONS = ("arrest", "other-custody")
 
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# Codes whose hyphens are not spaces: ranges, "65-plus", compound words. Labels only: the
+# codes, the CSV and the export never change.
+_LABELS = {
+    "under-18": "Under 18",
+    "18-24": "18 to 24",
+    "25-34": "25 to 34",
+    "35-44": "35 to 44",
+    "45-54": "45 to 54",
+    "55-64": "55 to 64",
+    "65-plus": "65 and over",
+    "officer-initiated": "Officer-initiated",
+    "follow-up": "Follow-up",
+    "follow-up-visit": "Follow-up visit",
+    "another": "Another gender",
+}
 
 
 def label(code: str) -> str:
-    """A readable label for a code: 'voluntary-transport' → 'Voluntary transport'."""
-    return code.replace("-", " ").capitalize()
+    """A readable label for a code: 'voluntary-transport' → 'Voluntary transport',
+    '18-24' → '18 to 24'."""
+    return _LABELS.get(code) or code.replace("-", " ").capitalize()
 
 
 def _choice(row, column, codes, errors, *, required):
@@ -153,10 +165,10 @@ def check_encounter_row(row: dict) -> tuple[dict, list[tuple[str, str]]]:
     raw_time = (row.get("time") or "").strip()
     cleaned["time"] = None
     if raw_time:
-        if _TIME.match(raw_time):
-            cleaned["time"] = dt.time.fromisoformat(raw_time)
-        else:
-            errors.append(("time", f"“{raw_time}” is not a time written HH:MM (24 h)"))
+        try:
+            cleaned["time"] = dates.real_time(raw_time)
+        except dates.DateInputError as error:
+            errors.append(("time", str(error).rstrip(".")))
     cleaned["cad_incident"] = _text(row, "cad_incident", errors, max_length=32)
     cleaned["referral_source"] = _choice(
         row, "referral_source", REFERRAL_SOURCES, errors, required=True

@@ -6,6 +6,8 @@ and the date rule of coresponder.quality on it (as the import does) and puts eac
 (column, reason) at its field. The fields themselves check nothing, so
 a rule is never stated twice (and never twice differently). What the form adds is who may
 write what: a clinician's provider is fixed and their agencies are the ones they serve.
+Dates and times are typed as text (core.dates.TypedInput, never a browser picker), and the
+service type shows only when linked to services is yes (core.forms.reveals).
 """
 
 import datetime as dt
@@ -14,6 +16,7 @@ import re
 from django import forms
 
 from core import dates
+from core.forms import reveals
 from coresponder import dictionary as dd
 from coresponder import quality, services
 from coresponder.csvio.parse import FORMULA_REASON, FREE_TEXT_COLUMNS, starts_like_formula
@@ -57,7 +60,6 @@ LABELS = {
     "total_calls": "Total calls",
 }
 NOT_RECORDED = ("", "Not recorded")
-_SECONDS_ZERO = re.compile(r"^(\d\d:\d\d):00$")
 
 
 def codes(values) -> list[tuple[str, str]]:
@@ -222,16 +224,12 @@ class EncounterForm(DictionaryForm):
     encounter_id = text_field("encounter_id", max_length=64, autocomplete="off")
     agency = TextField(label=LABELS["agency"], required=True)
     provider = radio_field("provider", dd.PROVIDERS)
-    date = TextField(
-        label=LABELS["date"],
-        required=True,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    date = TextField(label=LABELS["date"], required=True, widget=dates.TypedInput("date"))
     time = TextField(
         label=LABELS["time"],
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="When the contact began, 24-hour clock (14:30). Optional.",
+        widget=dates.TypedInput("time"),
+        help_text=f"When the contact began. {dates.TIME_HELP} Optional.",
     )
     cad_incident = TextField(
         label=LABELS["cad_incident"],
@@ -253,15 +251,18 @@ class EncounterForm(DictionaryForm):
         help_text="A field assessment or mental health screening was completed.",
     )
     disposition = radio_field("disposition", dd.DISPOSITIONS)
-    linked_to_services = radio_field(
-        "linked_to_services",
-        dd.YES_NO,
-        help_text="The person was connected to a behavioral health service.",
+    linked_to_services = reveals(
+        radio_field(
+            "linked_to_services",
+            dd.YES_NO,
+            help_text="The person was connected to a behavioral health service.",
+        ),
+        {"yes": ["service_type"]},
     )
     service_type = radio_field(
         "service_type",
         dd.SERVICE_TYPES,
-        help_text="Required when linked to services is yes; not recorded otherwise.",
+        help_text="Only when linked to services is yes: then it is required.",
     )
     age_group = radio_field("age_group", dd.AGE_GROUPS)
     gender = radio_field("gender", dd.GENDERS)
@@ -310,9 +311,10 @@ class EncounterForm(DictionaryForm):
         self.instance = instance
         self.manager = manager
         start = quality.program_start().isoformat()  # a setting: read when the form is made
-        self.fields[
-            "date"
-        ].help_text = f"Local date of the contact, from the program's start ({start}) to today."
+        self.fields["date"].help_text = (
+            f"Local date of the contact, from the program's start ({start}) to today. "
+            + dates.date_help()
+        )
         self.fixed_provider = None if manager else clinician.provider
         orgs = services.organizations_by_code()
         if manager:
@@ -353,9 +355,6 @@ class EncounterForm(DictionaryForm):
         row = super().row()
         if self.fixed_provider is not None:
             row["provider"] = self.fixed_provider.dictionary_code
-        match = _SECONDS_ZERO.match(row["time"].strip())
-        if match:  # some browsers send 14:30:00 from a time picker
-            row["time"] = match.group(1)
         return row
 
     def clean(self):
@@ -432,8 +431,8 @@ class VolumeForm(DictionaryForm):
     month = TextField(
         label=LABELS["month"],
         required=True,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-        help_text="Written YYYY-MM (2025-03).",
+        widget=dates.TypedInput("month"),
+        help_text="Year-month (YYYY-MM), for example 2026-03.",
     )
     mh_calls = TextField(
         label=LABELS["mh_calls"],

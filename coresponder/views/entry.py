@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import AuditAction, audit_read, audit_record
+from accounts.keptwork import keeps_typed_work, restored
 from accounts.network import client_ip
 from accounts.roles import Role
 from core import dates
@@ -94,7 +95,7 @@ class _Writer:
         return initial
 
     def form(self, request: HttpRequest, **kwargs) -> EncounterForm:
-        data = request.POST if request.method == "POST" else None
+        data = request.POST if request.method == "POST" else restored(request)
         return EncounterForm(data, clinician=self.clinician, manager=self.manager, **kwargs)
 
 
@@ -150,6 +151,7 @@ def encounter_list(request: HttpRequest) -> HttpResponse:
     return render(request, "coresponder/entry/encounter_list.html", context)
 
 
+@keeps_typed_work
 @staff_required(CLINICIAN, MANAGER)
 @require_http_methods(["GET", "HEAD", "POST"])
 def encounter_new(request: HttpRequest) -> HttpResponse:
@@ -202,6 +204,7 @@ def _readable(encounter: Encounter) -> list[tuple[str, str]]:
     return pairs
 
 
+@keeps_typed_work
 @staff_required()
 @require_http_methods(["GET", "HEAD", "POST"])
 def encounter_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.publicforms import HoneypotMixin
 from accounts.selectors import OrganizationKind, agencies_in_region
 from core import dates
+from core.forms import reveals
 from peersupport.models import ContactMethod, IncidentKind, RequestType, Urgency
 from peersupport.services import RequestData
 
@@ -94,11 +95,8 @@ class SupportRequestForm(HoneypotMixin, forms.Form):
     )
     incident_date = dates.DateField(
         label="Date of the incident",
-        help_text="The day it happened, or the day it began. For example, 2025-03-14.",
-        error_messages={
-            "required": "Enter the date of the incident.",
-            "invalid": "Enter the date of the incident as year-month-day, such as 2025-03-14.",
-        },
+        help_text="The day it happened, or the day it began.",
+        error_messages={"required": "Enter the date of the incident."},
     )
     people_affected = forms.IntegerField(
         label="How many people were affected?",
@@ -129,13 +127,16 @@ class SupportRequestForm(HoneypotMixin, forms.Form):
         },
         widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
-    agency = forms.ChoiceField(
-        label="Your 911 center or agency",
-        help_text="If it is not in the list, choose “Outside the MARC region” at the end.",
-        error_messages={
-            "required": "Choose your 911 center or agency, or “Outside the MARC region”.",
-            "invalid_choice": "Choose your 911 center or agency, or “Outside the MARC region”.",
-        },
+    agency = reveals(
+        forms.ChoiceField(
+            label="Your 911 center or agency",
+            help_text="If it is not in the list, choose “Outside the MARC region” at the end.",
+            error_messages={
+                "required": "Choose your 911 center or agency, or “Outside the MARC region”.",
+                "invalid_choice": "Choose your 911 center or agency, or “Outside the MARC region”.",
+            },
+        ),
+        {OUTSIDE_REGION: ["outside_agency_name"]},
     )
     outside_agency_name = forms.CharField(
         label="If outside the MARC region, the agency's name",
@@ -158,13 +159,22 @@ class SupportRequestForm(HoneypotMixin, forms.Form):
         },
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    contact_method = forms.ChoiceField(
-        label="How should we reach you?",
-        choices=ContactMethod.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose how we should reach you: phone call, text message or email.",
-            "invalid_choice": "Choose how we should reach you: phone call, text message or email.",
+    contact_method = reveals(
+        forms.ChoiceField(
+            label="How should we reach you?",
+            choices=ContactMethod.choices,
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": "Choose how we should reach you: phone call, text message or email.",
+                "invalid_choice": (
+                    "Choose how we should reach you: phone call, text message or email."
+                ),
+            },
+        ),
+        {
+            ContactMethod.PHONE: ["contact_phone"],
+            ContactMethod.TEXT: ["contact_phone"],
+            ContactMethod.EMAIL: ["contact_email"],
         },
     )
     contact_phone = forms.CharField(
@@ -202,9 +212,6 @@ class SupportRequestForm(HoneypotMixin, forms.Form):
         self.fields["agency"].choices = agency_choices(self.agencies.values())
         self.today = timezone.localdate()
         self.earliest = year_before(self.today)
-        self.fields["incident_date"].widget.attrs.update(
-            min=self.earliest.isoformat(), max=self.today.isoformat()
-        )
 
     def clean_incident_date(self) -> dt.date:
         day = self.cleaned_data["incident_date"]

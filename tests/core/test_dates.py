@@ -62,5 +62,5 @@ def test_a_forms_date_field_shows_the_calendar_message():
         "2023-02-30 does not exist: February 2023 has 28 days."
     ]
     assert Form({"day": "30.02.2023"}).errors["day"] == [
-        "Enter a date written YYYY-MM-DD, like 2025-03-14."
+        "“30.02.2023” is not a date written YYYY-MM-DD; for example 2026-03-14."
     ]

@@ -95,11 +95,12 @@ def test_save_and_add_another_returns_to_a_form_with_the_same_agency_and_date(cl
     assert "Encounter BS-0001 saved." in next_form.content.decode()
 
 
-def test_a_browser_time_with_seconds_is_accepted(clinician_client):
-    assert (
-        clinician_client.post(url("encounter_new"), form_data(time="09:05:00")).status_code == 302
-    )
-    assert Encounter.objects.get().time == dt.time(9, 5)
+def test_a_time_is_typed_as_hours_and_minutes_only(clinician_client):
+    """No time picker sends seconds any more: the box takes what its help text shows."""
+    response = clinician_client.post(url("encounter_new"), form_data(time="09:05:00"))
+    assert response.status_code == 400
+    assert 'value="09:05:00"' in response.content.decode()
+    assert not Encounter.objects.exists()
 
 
 TOMORROW = "tomorrow"

@@ -141,7 +141,7 @@ def test_the_form_asks_only_what_the_issue_lists_and_never_for_a_story(client, a
         "lodd",
         "other",
     ]
-    assert 'type="date"' in field_block(html, "incident_date")
+    assert 'pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}"' in field_block(html, "incident_date")
     assert 'max="500"' in field_block(html, "people_affected")
     assert "csrfmiddlewaretoken" in html
 

@@ -3,13 +3,18 @@
 from django import forms
 from django.utils.text import slugify
 
+from accounts.selectors import organization_by_name
+from core import dates
 from core.uploads import validate_document_file
+from training.coordination import WalkIn
 from training.models import (
     Audience,
     DocumentKind,
     Event,
     EventDocument,
     EventStatus,
+    OverCapacityReason,
+    RegistrantState,
     RegistrationStatus,
 )
 
@@ -17,18 +22,10 @@ LOCAL_TIME_HELP = "Central time (Kansas City)."
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
-class LocalDateTimeInput(forms.DateTimeInput):
-    """A browser date-and-time picker; values are shown and read in America/Chicago."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
 def local_datetime_field(**kwargs) -> forms.DateTimeField:
+    """A typed date and time, shown and read in America/Chicago (the site's time zone)."""
     kwargs.setdefault("help_text", LOCAL_TIME_HELP)
-    return forms.DateTimeField(widget=LocalDateTimeInput(), **kwargs)
+    return dates.DateTimeField(**kwargs)
 
 
 class AudienceField(forms.MultipleChoiceField):
@@ -240,7 +237,62 @@ class CancelEventForm(forms.Form):
         label="Note to registrants",
         help_text="Optional, e.g. whether the event will be rescheduled.",
     )
-    confirm = forms.BooleanField(
-        label="Yes, cancel this event and email every registrant",
-        error_messages={"required": "Tick the box to confirm the cancellation."},
+
+
+class WalkInForm(forms.Form):
+    """Someone at the door who did not register. When every seat is taken the form also
+    asks why they may go over capacity (a short list: one tap on a phone, and the same
+    words in every audit entry)."""
+
+    name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={"required": "Enter the person's name."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    agency = forms.CharField(
+        label="Agency or organization",
+        max_length=200,
+        error_messages={"required": "Enter their agency or organization."},
+        help_text="Pick from the list as you type, or type a name that is not listed.",
+        widget=forms.TextInput(attrs={"list": "organizations", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="For their certificate and training history.",
+        error_messages={
+            "required": "Enter their email address.",
+            "invalid": "Enter an email address in the form name@example.org.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    over_capacity_reason = forms.ChoiceField(
+        label="Why may they go over capacity?",
+        choices=OverCapacityReason.choices,
+        widget=forms.RadioSelect,
+        help_text="Every seat is taken. The reason is kept with the registration and in "
+        "the audit log.",
+        error_messages={"required": "Every seat is taken: choose why this person may go over."},
+    )
+
+    def __init__(self, *args, full: bool = False, **kwargs):
+        kwargs.setdefault("auto_id", "walk-in-%s")
+        super().__init__(*args, **kwargs)
+        self.full = full
+        if not full:
+            del self.fields["over_capacity_reason"]
+
+    def walk_in(self) -> WalkIn:
+        """The cleaned form as the service's input; the agency matched to the directory,
+        as public registration does (training.forms.public)."""
+        data = self.cleaned_data
+        agency = organization_by_name(data["agency"])
+        return WalkIn(
+            name=data["name"],
+            email=data["email"],
+            agency_name=agency.name if agency else data["agency"],
+            agency_id=agency.pk if agency else None,
+            state=agency.state if agency and agency.state in RegistrantState.values else "",
+            over_capacity_reason=data.get("over_capacity_reason", ""),
+        )
