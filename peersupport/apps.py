@@ -17,6 +17,7 @@ def register_staff_areas() -> None:
     each team member's own assignments."""
     from accounts.roles import Role
     from accounts.staff_areas import StaffArea, register
+    from peersupport import selectors
 
     register(
         StaffArea(
@@ -24,6 +25,7 @@ def register_staff_areas() -> None:
             "The request queue, triage and assignment, and the team roster.",
             "/staff/peer-support/",
             roles=(Role.PEER_SUPPORT_COORDINATOR,),
+            open_work=selectors.coordinator_open_work,
         )
     )
     register(
@@ -32,5 +34,6 @@ def register_staff_areas() -> None:
             "Requests assigned to you: accept them, record contact and log activity.",
             "/staff/peer-support/mine/",
             roles=(Role.PEER_TEAM_MEMBER,),
+            open_work=selectors.member_open_work,
         )
     )

@@ -21,8 +21,10 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     Sum,
 )
@@ -37,6 +39,7 @@ from peersupport.models import (
     RequestStatus,
     RequestType,
     ServiceType,
+    StatusChange,
     SupportRequest,
 )
 
@@ -270,26 +273,33 @@ def out_of_region(period: Period) -> OutOfRegion:
     """Requests from outside the region and the coordinators' decision on pre-approval.
 
     The decision is the status change out of "awaiting approval" (StatusChange), so a
-    request approved and later declined for another reason still counts as approved.
+    request approved and later declined for another reason still counts as approved. A
+    decline that a coordinator reopened counts only once it stands again (the request is
+    declined, or closed after it); never approved is the other condition.
     """
 
-    def decided(to_status: str) -> Count:
-        return Count(
-            "pk",
-            distinct=True,
-            filter=Q(
-                changes__from_status=RequestStatus.AWAITING_APPROVAL,
-                changes__to_status=to_status,
-            ),
+    def decided(to_status: str) -> Exists:
+        return Exists(
+            StatusChange.objects.filter(
+                request=OuterRef("pk"),
+                from_status=RequestStatus.AWAITING_APPROVAL,
+                to_status=to_status,
+            )
         )
 
+    approved = Q(decided(RequestStatus.APPROVED))
+    declined = (
+        Q(decided(RequestStatus.DECLINED))
+        & ~approved
+        & Q(status__in=[RequestStatus.DECLINED, RequestStatus.CLOSED])
+    )
     figures = (
         requests_submitted_in(period)
         .filter(outside_region=True)
         .aggregate(
-            requests=Count("pk", distinct=True),
-            approved=decided(RequestStatus.APPROVED),
-            declined=decided(RequestStatus.DECLINED),
+            requests=Count("pk"),
+            approved=Count("pk", filter=approved),
+            declined=Count("pk", filter=declined),
         )
     )
     return OutOfRegion(**figures)

@@ -106,6 +106,16 @@ OPEN_STATUSES = (
 )
 
 
+class DeclineReason(models.TextChoices):
+    """Why a coordinator declined a request: a choice, never a narrative."""
+
+    OUTSIDE_AREA = "outside_area", "Outside what the team covers"
+    DUPLICATE = "duplicate", "The same request was sent twice"
+    WITHDRAWN = "withdrawn", "The requester withdrew the request"
+    REFERRED = "referred", "Referred to another resource, such as an EAP"
+    UNREACHABLE = "unreachable", "The requester could not be reached"
+
+
 class ContactMethod(models.TextChoices):
     PHONE = "phone", "Phone call"
     TEXT = "text", "Text message"
@@ -142,6 +152,14 @@ class SupportRequest(models.Model):
         default=False,
         help_text="Coordinator only: a confidentiality exception applied. No narrative.",
     )
+    # The last decline, kept while the request stays declined (or closed after it): why,
+    # by whom, when, and the status it was declined from, to which a reopening returns.
+    decline_reason = models.CharField(max_length=15, choices=DeclineReason.choices, blank=True)
+    declined_from = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

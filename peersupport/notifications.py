@@ -1,5 +1,7 @@
 """Notification emails. They carry no details of a request: only that there is something
-to look at, and a link to the secure (two-factor) page.
+to look at, and a link to the secure (two-factor) page. A request the requester marked
+as most urgent says "Urgent" in the subject, so that it stands out in an inbox; that is
+all it says.
 
 Each is an outbox email (core.outbox) written in the transaction that submits the request
 or makes the assignment, so it goes out, once, even if the broker is down at that moment:
@@ -13,7 +15,10 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from core.outbox import outbox_enqueue
-from peersupport.models import Assignment, SupportRequest
+from peersupport.models import Assignment, SupportRequest, Urgency
+
+NEW_REQUEST_SUBJECT = "A new peer support request is waiting"
+URGENT_REQUEST_SUBJECT = "Urgent: a new peer support request is waiting"
 
 
 def coordinators_notify(*, support_request: SupportRequest) -> int:
@@ -27,12 +32,14 @@ def coordinators_notify(*, support_request: SupportRequest) -> int:
         .values_list("pk", "email")
     )
     context = {"queue_url": settings.SITE_URL + reverse("peersupport:coordinator:queue")}
+    urgent = support_request.urgency == Urgency.NOW
+    subject = URGENT_REQUEST_SUBJECT if urgent else NEW_REQUEST_SUBJECT
     return sum(
         outbox_enqueue(
             key=f"peersupport-request:{support_request.pk}:coordinator:{user_id}",
             template="peersupport/new_request",
             to=email,
-            subject="A new peer support request is waiting",
+            subject=subject,
             context=context,
         )
         for user_id, email in coordinators

@@ -10,6 +10,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.selectors import OrganizationKind
+from accounts.staff_areas import OpenWork
 from peersupport.dashboard import MonthRow as MonthRow
 from peersupport.dashboard import Period as Period
 from peersupport.dashboard import ServiceRow as ServiceRow
@@ -32,6 +33,7 @@ from peersupport.models import (
     StatusChange,
     SupportRequest,
     TeamMember,
+    Urgency,
 )
 
 FINISHED_STATUSES = (RequestStatus.DECLINED, RequestStatus.CLOSED)
@@ -195,3 +197,42 @@ def months_with_data(*, before: dt.date) -> list[dt.date]:
         .distinct()
     )
     return sorted({*requests, *activities})
+
+
+# --- For the staff landing page ------------------------------------------------------------
+
+
+def coordinator_open_work(user) -> list[OpenWork]:
+    """The coordinator's queue: open requests, and how many of them are urgent."""
+    counts = SupportRequest.objects.filter(status__in=OPEN_STATUSES).aggregate(
+        open=Count("pk"), urgent=Count("pk", filter=Q(urgency=Urgency.NOW))
+    )
+    return [
+        OpenWork(
+            counts["open"],
+            "open request in the queue",
+            "open requests in the queue",
+            "/staff/peer-support/",
+            detail=f"{counts['urgent']} urgent" if counts["urgent"] else "",
+        )
+    ]
+
+
+def member_open_work(user) -> list[OpenWork]:
+    """A team member's open assignments, and how many still wait for their answer."""
+    counts = (
+        Assignment.objects.filter(
+            member__user=user, member__active=True, request__status__in=OPEN_STATUSES
+        )
+        .exclude(status=AssignmentStatus.DECLINED)
+        .aggregate(open=Count("pk"), offered=Count("pk", filter=Q(status=AssignmentStatus.OFFERED)))
+    )
+    return [
+        OpenWork(
+            counts["open"],
+            "open assignment",
+            "open assignments",
+            "/staff/peer-support/mine/",
+            detail=f"{counts['offered']} waiting for your answer" if counts["offered"] else "",
+        )
+    ]

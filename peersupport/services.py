@@ -7,6 +7,12 @@ request only once they have accepted it, and logs activity only after contact is
 (LOGGABLE_STATUSES). These rules refuse with TransitionError, whose message the member's
 pages show as it is.
 
+Declining is the one move with its own service (request_decline): it needs a reason, and
+it records who declined, when and from which status, so that a coordinator can undo it
+with request_reopen within PEER_SUPPORT_DECLINE_REOPEN_HOURS. Every move locks the
+request's row (select_for_update) and checks its status again under the lock, so two
+coordinators acting at once cannot both move it.
+
 A write takes the acting user (by) and, for the audit log, the client's address (ip) and
 the page it was made from (path): plain values the view works out from its request. Called
 outside a request (a command, a test), ip and path stay empty.
@@ -23,6 +29,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from accounts.audit import AuditAction, audit_record
 from peersupport import notifications
@@ -31,6 +38,7 @@ from peersupport.models import (
     Activity,
     Assignment,
     AssignmentStatus,
+    DeclineReason,
     RequestStatus,
     StatusChange,
     SupportRequest,
@@ -220,27 +228,133 @@ def request_transition(
             raise TransitionError("Requests from outside the region must be approved first.")
         if to_status == S.COMPLETED and actor_role == MEMBER and not locked.activities.exists():
             raise TransitionError("Log at least one activity before marking the request completed.")
-        previous = locked.status
-        locked.status = to_status
-        fields = ["status", "updated_at"]
+        if to_status == S.DECLINED:
+            raise TransitionError("Choose a reason to decline the request.")
         now = timezone.now()
+        fields = []
         if to_status == S.CONTACTED and locked.first_contact_at is None:
             locked.first_contact_at = now
             fields.append("first_contact_at")
         if to_status == S.CLOSED:
             locked.closed_at = now
             fields.append("closed_at")
-        locked.save(update_fields=fields)
-        StatusChange.objects.create(
-            request=locked, from_status=previous, to_status=to_status, by=by
-        )
-        audit_record(
-            actor=by,
+        _move(locked, to_status=to_status, fields=fields, by=by, ip=ip, path=path)
+    return locked
+
+
+def _move(
+    locked: SupportRequest,
+    *,
+    to_status: str,
+    fields: list[str],
+    by: User,
+    ip: str,
+    path: str,
+    detail: dict | None = None,
+) -> None:
+    """Save a locked request in its new status (and the other fields already set on it),
+    and record the change: a StatusChange row and an audit event."""
+    previous = locked.status
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at", *fields])
+    StatusChange.objects.create(request=locked, from_status=previous, to_status=to_status, by=by)
+    audit_record(
+        actor=by,
+        ip=ip,
+        path=path,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        detail={"status": [previous, to_status], **(detail or {})},
+    )
+
+
+DECLINE_FIELDS = ["decline_reason", "declined_from", "declined_by", "declined_at"]
+
+
+def request_decline(
+    *, support_request: SupportRequest, reason: str, by: User, ip: str = "", path: str = ""
+) -> SupportRequest:
+    """A coordinator declines a request, with one of the DeclineReason choices; who, when,
+    why and the status it leaves are kept, so that request_reopen can undo it."""
+    if reason not in DeclineReason.values:
+        raise TransitionError("Choose a reason to decline the request.")
+    with transaction.atomic():
+        locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+        if COORDINATOR not in TRANSITIONS.get((locked.status, S.DECLINED), set()):
+            raise TransitionError(
+                f"A request that is {locked.get_status_display().lower()} cannot be declined."
+            )
+        locked.decline_reason = reason
+        locked.declined_from = locked.status
+        locked.declined_by = by
+        locked.declined_at = timezone.now()
+        _move(
+            locked,
+            to_status=S.DECLINED,
+            fields=DECLINE_FIELDS,
+            by=by,
             ip=ip,
             path=path,
-            action=AuditAction.UPDATE,
-            obj=locked,
-            detail={"status": [previous, to_status]},
+            detail={"decline_reason": reason},
+        )
+    return locked
+
+
+def reopen_deadline(support_request: SupportRequest) -> dt.datetime | None:
+    """Until when a declined request can be reopened, or None if it was never declined."""
+    if support_request.declined_at is None:
+        return None
+    hours = settings.PEER_SUPPORT_DECLINE_REOPEN_HOURS
+    return support_request.declined_at + dt.timedelta(hours=hours)
+
+
+def reopen_refusal(support_request: SupportRequest, *, now: dt.datetime | None = None) -> str:
+    """Why a coordinator cannot reopen the request now, or "" (the detail page asks too)."""
+    if support_request.status != S.DECLINED:
+        return (
+            f"This request is {support_request.get_status_display().lower()}, not declined: "
+            "there is nothing to reopen."
+        )
+    deadline = reopen_deadline(support_request)
+    if deadline is None or not support_request.declined_from:
+        return (
+            "This request was declined before declines could be undone, so it cannot be "
+            "reopened. If the person still needs support, they can send a new request."
+        )
+    if (now or timezone.now()) > deadline:
+        declined_at = date_format(timezone.localtime(support_request.declined_at), "M j, Y g:i A")
+        return (
+            f"A declined request can be reopened for "
+            f"{settings.PEER_SUPPORT_DECLINE_REOPEN_HOURS} hours; this one was declined on "
+            f"{declined_at}, so it cannot be reopened. If the person still needs support, "
+            "they can send a new request."
+        )
+    return ""
+
+
+def request_reopen(
+    *, support_request: SupportRequest, by: User, ip: str = "", path: str = ""
+) -> SupportRequest:
+    """Undo a decline within PEER_SUPPORT_DECLINE_REOPEN_HOURS: the request goes back to the
+    status it was declined from, and its decline record is cleared (the audit log and the
+    status history keep it)."""
+    with transaction.atomic():
+        locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+        refusal = reopen_refusal(locked)
+        if refusal:
+            raise TransitionError(refusal)
+        to_status = locked.declined_from
+        reason = locked.decline_reason
+        locked.decline_reason = locked.declined_from = ""
+        locked.declined_by = locked.declined_at = None
+        _move(
+            locked,
+            to_status=to_status,
+            fields=DECLINE_FIELDS,
+            by=by,
+            ip=ip,
+            path=path,
+            detail={"reopened": True, "decline_reason": reason},
         )
     return locked
 

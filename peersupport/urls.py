@@ -54,6 +54,8 @@ coordinator_patterns = (
         path("finished/", coordinator.queue_finished, name="queue_finished"),
         path(REQUEST, coordinator.request_detail, name="request_detail"),
         path(REQUEST + "status/", coordinator.request_status, name="request_status"),
+        path(REQUEST + "decline/", coordinator.request_decline, name="request_decline"),
+        path(REQUEST + "reopen/", coordinator.request_reopen, name="request_reopen"),
         path(REQUEST + "assign/", coordinator.request_assign, name="request_assign"),
         path(
             REQUEST + "confidentiality/",

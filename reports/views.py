@@ -2,7 +2,8 @@
 
 Each user sees the runs reports.access allows, grouped by month; program managers also
 rebuild reports and read why a build failed. The report files are served only through
-these views (scoped, audited), never from a public media URL.
+these views (scoped, audited), never from a public media URL. A rebuild replaces the
+current version, so it is asked once more first (core.confirm).
 """
 
 import datetime as dt
@@ -23,6 +24,7 @@ from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import AuditAction, audit_read, audit_record
 from accounts.network import client_ip
 from accounts.roles import Role
+from core.confirm import confirm_page, confirmed
 from coresponder import selectors as coresponder
 from reports import access, selectors, services
 from reports.forms import ALL_KINDS, MonthsBuildForm
@@ -235,6 +237,8 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
 @require_POST
 def report_rebuild(request: HttpRequest, pk: int) -> HttpResponse:
     run = scoped_get_or_404(request, access.runs_visible_to, pk=pk)
+    if not confirmed(request):
+        return _rebuild_confirm_page(request, run)
     new = services.report_rebuild(
         run=run, by=request.user, ip=client_ip(request), path=request.path
     )
@@ -246,6 +250,38 @@ def report_rebuild(request: HttpRequest, pk: int) -> HttpResponse:
         "the earlier versions stay in the history.",
     )
     return redirect(_anchor_url(new))
+
+
+def _rebuild_confirm_page(request: HttpRequest, run: ReportRun) -> HttpResponse:
+    """Say what a rebuild replaces before it is queued."""
+    versions = ReportEntry(
+        runs=list(
+            access.runs_visible_to(user=request.user)
+            .filter(kind=run.kind, period=run.period, scope=run.scope)
+            .order_by("-version")
+        )
+    )
+    name = f"{report_title(run)} for {run.period:%B %Y}"
+    current = versions.current
+    if current is not None:
+        replaced = (
+            f"A new version is built from the figures in the portal now. It replaces version "
+            f"{current.version} as the current report on the list and in the downloads, and "
+            "those who asked for report emails get one when it is ready."
+        )
+        kept = f"Version {current.version} stays under “Earlier versions”, with its files."
+    else:
+        replaced = "A new version is built from the figures in the portal now."
+        kept = "The versions that failed stay in the history."
+    return confirm_page(
+        request,
+        title=f"Rebuild {name}?",
+        action="Rebuild the report",
+        back_url=reverse("reports:detail", kwargs={"pk": run.pk})
+        if request.POST.get("from") == "detail"
+        else _anchor_url(run),
+        consequences=[replaced, kept],
+    )
 
 
 @staff_required(Role.PROGRAM_MANAGER)

@@ -9,6 +9,7 @@ from accounts.selectors import organizations_active
 from peersupport.models import (
     ASSIGNABLE_TRAINING_HOURS,
     OPEN_STATUSES,
+    DeclineReason,
     Discipline,
     MemberType,
     RequestStatus,
@@ -40,6 +41,20 @@ class QueueFilterForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(choices=RequestStatus.choices)
+
+
+class DeclineForm(forms.Form):
+    """Why the request is declined: one of a few reasons, never free text."""
+
+    reason = forms.ChoiceField(
+        label="Why is the request declined?",
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose why the request is declined.",
+            "invalid_choice": "Choose why the request is declined from the list.",
+        },
+    )
 
 
 class ConfidentialityForm(forms.Form):

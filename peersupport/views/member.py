@@ -11,12 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import audit_read
+from accounts.keptwork import keeps_typed_work, restored
 from accounts.network import client_ip
 from accounts.roles import Role
+from core.confirm import confirm_page, confirmed
 from peersupport.access import requests_visible_to
 from peersupport.forms.member import ActivityForm, OnCallForm
 from peersupport.models import (
@@ -38,6 +40,7 @@ from peersupport.services import (
     assignment_respond,
     member_on_call_set,
     request_transition,
+    response_refusal,
 )
 
 TEAM_MEMBER = Role.PEER_TEAM_MEMBER
@@ -130,7 +133,24 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(TEAM_MEMBER)
 @require_POST
 def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decline an offered assignment, once the member has confirmed it (core.confirm): the
+    request then leaves their list and only the coordinator can offer it again."""
     assignment = _assignment(request, pk)
+    refusal = response_refusal(assignment)
+    if refusal:
+        return _refuse(request, assignment, refusal)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            title=f"Decline request {assignment.request.reference}?",
+            action="Decline the request",
+            back_url=_request_url(pk),
+            consequences=[
+                "The request leaves your list and the coordinator asks someone else.",
+                "You cannot take it back yourself: if you change your mind, ask the "
+                "coordinator to offer it to you again.",
+            ],
+        )
     try:
         assignment_respond(
             assignment=assignment,
@@ -169,7 +189,8 @@ def _render_request(
         "assignment": assignment,
         "accepted": accepted,
         "activities": support_request.activities.select_related("member__user"),
-        "activity_form": activity_form or ActivityForm(initial={"date": timezone.localdate()}),
+        "activity_form": activity_form
+        or ActivityForm(restored(request), initial={"date": timezone.localdate()}),
         "can_contact": accepted and current == S.ASSIGNED,
         "can_log": accepted and current in LOGGABLE_STATUSES,
         "can_complete": accepted and current == S.CONTACTED,
@@ -190,6 +211,7 @@ def _refuse(
     return _render_request(request, assignment, activity_form=activity_form, status=409)
 
 
+@keeps_typed_work
 @staff_required(TEAM_MEMBER)
 @require_safe
 def member_request(request: HttpRequest, pk: int) -> HttpResponse:
@@ -240,10 +262,13 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@keeps_typed_work
 @staff_required(TEAM_MEMBER)
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_activity(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
+    if request.method != "POST":  # back from signing in: the request page, with what was typed
+        return _render_request(request, assignment)
     form = ActivityForm(request.POST)
     # Why it cannot be logged at all comes before what is wrong with the form.
     refusal = activity_refusal(assignment)

@@ -4,8 +4,14 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Organization
-from peersupport.models import RequestStatus, SupportRequest, TeamMember
-from peersupport.services import RequestData, request_submit
+from peersupport.models import DeclineReason, RequestStatus, SupportRequest, TeamMember
+from peersupport.services import (
+    COORDINATOR,
+    RequestData,
+    request_decline,
+    request_submit,
+    request_transition,
+)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -44,6 +50,21 @@ def request_data(**overrides) -> RequestData:
 
 def submitted_request(**overrides) -> tuple[SupportRequest, str]:
     return request_submit(data=request_data(**overrides))
+
+
+def move(support_request, *statuses, by) -> SupportRequest:
+    """A coordinator's moves through the services, one status after another; a decline
+    gives a reason, as it must."""
+    for status in statuses:
+        if status == RequestStatus.DECLINED:
+            support_request = request_decline(
+                support_request=support_request, reason=DeclineReason.DUPLICATE, by=by
+            )
+        else:
+            support_request = request_transition(
+                support_request=support_request, to_status=status, by=by, actor_role=COORDINATOR
+            )
+    return support_request
 
 
 def member_for(user, **fields) -> TeamMember:

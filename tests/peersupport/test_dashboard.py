@@ -16,8 +16,8 @@ from accounts.roles import Role
 from peersupport import dashboard
 from peersupport.dashboard import Period
 from peersupport.models import RequestStatus, SupportRequest
-from peersupport.services import COORDINATOR, activity_log, request_transition
-from tests.peersupport.factories import member_for, submitted_request
+from peersupport.services import activity_log
+from tests.peersupport.factories import member_for, move, submitted_request
 
 pytestmark = pytest.mark.django_db
 
@@ -36,14 +36,6 @@ def submitted_at(when: dt.datetime, **overrides) -> SupportRequest:
     support_request, _ = submitted_request(**overrides)
     SupportRequest.objects.filter(pk=support_request.pk).update(submitted_at=when)
     support_request.refresh_from_db()
-    return support_request
-
-
-def move(support_request, *statuses, by) -> SupportRequest:
-    for status in statuses:
-        support_request = request_transition(
-            support_request=support_request, to_status=status, by=by, actor_role=COORDINATOR
-        )
     return support_request
 
 

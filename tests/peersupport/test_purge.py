@@ -12,14 +12,8 @@ from accounts.models import AuditAction, AuditEvent
 from peersupport import dashboard, tasks
 from peersupport.dashboard import Period
 from peersupport.models import CONTACT_FIELDS, RequestStatus, SupportRequest
-from peersupport.services import (
-    COORDINATOR,
-    activity_log,
-    contact_details_purge,
-    request_assign,
-    request_transition,
-)
-from tests.peersupport.factories import submitted_request
+from peersupport.services import activity_log, contact_details_purge, request_assign
+from tests.peersupport.factories import move, submitted_request
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +25,6 @@ CONTACT = {
     "best_time": "Weekday mornings",
 }
 TRACES = ("Robin", "Reachme", "913-555-0142", "robin.reachme@example.org", "Weekday mornings")
-
-
-def move(support_request, *statuses, by) -> SupportRequest:
-    for status in statuses:
-        support_request = request_transition(
-            support_request=support_request, to_status=status, by=by, actor_role=COORDINATOR
-        )
-    return support_request
 
 
 def closed_request(*, coordinator, member, **overrides) -> SupportRequest:

@@ -14,6 +14,7 @@ from peersupport.services import (
     TransitionError,
     activity_log,
     assignment_respond,
+    request_decline,
     request_transition,
 )
 from tests.peersupport.factories import member_for, submitted_request
@@ -47,9 +48,16 @@ def test_each_transition_is_allowed_only_where_the_workflow_says(frm, to, actor,
         )
     allowed = actor in TRANSITIONS.get((frm, to), set())
     if allowed:
-        result = request_transition(
-            support_request=support_request, to_status=to, by=user, actor_role=actor
-        )
+        if to == RequestStatus.DECLINED:  # a decline has its own service, with a reason
+            with pytest.raises(TransitionError, match="Choose a reason"):
+                request_transition(
+                    support_request=support_request, to_status=to, by=user, actor_role=actor
+                )
+            result = request_decline(support_request=support_request, reason="duplicate", by=user)
+        else:
+            result = request_transition(
+                support_request=support_request, to_status=to, by=user, actor_role=actor
+            )
         assert result.status == to
         assert result.changes.last().to_status == to
         assert result.changes.last().by == user

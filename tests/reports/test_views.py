@@ -241,6 +241,10 @@ def test_list_queries_do_not_grow_with_the_number_of_reports(
 
 # --- Rebuild ---------------------------------------------------------------------------
 
+# The answer of the confirmation page (core.confirm); tests/reports/test_rebuild_confirm.py
+# checks the page itself.
+CONFIRMED = {"confirmed": "yes"}
+
 
 def test_rebuild_makes_version_2_queues_it_and_keeps_version_1_in_the_history(
     runs, program_manager, staff_client, monkeypatch, django_capture_on_commit_callbacks
@@ -249,7 +253,7 @@ def test_rebuild_makes_version_2_queues_it_and_keeps_version_1_in_the_history(
     monkeypatch.setattr(tasks.build_run, "delay", queued.append)
     client = staff_client(program_manager)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"{detail(runs['lees'])}rebuild/")
+        response = client.post(f"{detail(runs['lees'])}rebuild/", CONFIRMED)
     assert response.status_code == 302
     assert response["Location"] == f"{LIST}#r-2025-03-coresponder-agency-lees-summit"
     new = ReportRun.objects.get(kind="coresponder", scope="agency:lees-summit", version=2)
@@ -281,8 +285,8 @@ def test_rebuild_while_a_build_waits_queues_no_second_version(
     monkeypatch.setattr(tasks.build_run, "delay", lambda run_id: None)
     client = staff_client(program_manager)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"{detail(runs['peer'])}rebuild/")
-        client.post(f"{detail(runs['peer'])}rebuild/")
+        client.post(f"{detail(runs['peer'])}rebuild/", CONFIRMED)
+        client.post(f"{detail(runs['peer'])}rebuild/", CONFIRMED)
     assert ReportRun.objects.filter(kind="peersupport").count() == 2
 
 
@@ -294,7 +298,9 @@ def test_rebuild_survives_a_broker_that_is_down(
 
     monkeypatch.setattr(tasks.build_run, "delay", refuse)
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client(program_manager).post(f"{detail(runs['summary'])}rebuild/")
+        response = staff_client(program_manager).post(
+            f"{detail(runs['summary'])}rebuild/", CONFIRMED
+        )
     assert response.status_code == 302
     assert ReportRun.objects.get(kind="summary", version=2).status == RunStatus.PENDING
 
