@@ -82,7 +82,7 @@ class EventDocumentInline(admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
-    list_display = ("title", "starts_at", "kind", "status", "published", "host", "capacity")
+    list_display = ("title", "starts_at", "kind", "status", "published", "capacity")
     list_filter = ("status", "kind", "published", "host", "program_area", "ce_category")
     search_fields = ("title", "venue_name", "description")
     date_hierarchy = "starts_at"
@@ -134,7 +134,7 @@ class EventDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(ReadOnlyAdmin):
-    list_display = ("name", "email", "agency_name", "event", "status", "waitlist_position")
+    list_display = ("name", "email", "event", "status")
     list_filter = ("status", "state", "is_instructor", "event__kind")
     search_fields = ("name", "email", "agency_name", "event__title")
     list_select_related = ("event",)

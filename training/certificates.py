@@ -1,5 +1,6 @@
 """Certificates of attendance: issued once per attended registration, as PDF, with a code
-anyone can check on the public verification page (/training/verify/).
+anyone can check on the public verification page (/training/verify/). Only after the event
+has ended: until then attendance may still change.
 """
 
 import re
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from training.credits import event_date, registration_hours, registration_minutes
 from training.models import CECategory, Certificate, Registration, RegistrationStatus
@@ -54,6 +56,15 @@ class NotAttended(ValueError):
     """A certificate was asked for a registration that is not marked attended."""
 
 
+class NotEndedYet(ValueError):
+    """A certificate was asked for before the event ended: attendance is not final yet."""
+
+
+def certificate_available(registration: Registration, *, now=None) -> bool:
+    """Certificates are given only once the event has ended, when attendance is final."""
+    return registration.event.ends_at <= (now or timezone.now())
+
+
 def new_code() -> str:
     """A random code such as "MARC-7K3P-9QXD" (29^8, about 5 × 10^11 possibilities)."""
     groups = (
@@ -86,6 +97,8 @@ def certificate_for(registration: Registration) -> Certificate:
     """
     if registration.status != RegistrationStatus.ATTENDED:
         raise NotAttended(f"Registration {registration.pk} is not marked attended.")
+    if not certificate_available(registration):
+        raise NotEndedYet(f"The event of registration {registration.pk} has not ended yet.")
     hours = registration_hours(registration)
     for _ in range(_ATTEMPTS):
         existing = Certificate.objects.filter(registration=registration).first()

@@ -15,7 +15,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -30,7 +31,13 @@ from training.models import (
     Registration,
     RegistrationStatus,
 )
-from training.services import RegistrationError, event_touch, waitlist_move, waitlist_promote
+from training.services import (
+    RegistrationError,
+    event_touch,
+    seats_taken,
+    waitlist_move,
+    waitlist_promote,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -132,13 +139,73 @@ def event_document_delete(*, document: EventDocument) -> None:
 # --- Attendance ------------------------------------------------------------------------
 
 
-def registration_check_in(*, registration_id: int) -> Registration:
+def check_in_opens_at(event: Event) -> dt.datetime:
+    """When the door opens: TRAINING_CHECK_IN_OPENS_MINUTES before the start."""
+    return event.starts_at - dt.timedelta(minutes=settings.TRAINING_CHECK_IN_OPENS_MINUTES)
+
+
+def check_in_refusal(event: Event, *, now: dt.datetime | None = None) -> RegistrationError | None:
+    """Why nobody can check in (or be added at the door) now, or None while the door is open.
+
+    Check-in is open from check_in_opens_at to the end of the event, so nobody is marked
+    attended, and earns credit hours, weeks before a training takes place.
+    """
+    now = now or timezone.now()
+    if event.status == EventStatus.CANCELLED:
+        return RegistrationError("cancelled", "This event is cancelled, so nobody can check in.")
+    opens = check_in_opens_at(event)
+    if now < opens:
+        local = timezone.localtime(opens)
+        return RegistrationError(
+            "check_in_not_open",
+            f"Check-in opens on {local:%A, %B %-d at %-I:%M %p}, "
+            f"{settings.TRAINING_CHECK_IN_OPENS_MINUTES} minutes before the event starts.",
+        )
+    if now > event.ends_at:
+        local = timezone.localtime(event.ends_at)
+        return RegistrationError(
+            "check_in_closed",
+            f"Check-in closed when the event ended, on {local:%A, %B %-d at %-I:%M %p}. "
+            "Record attendance on the roster instead.",
+        )
+    return None
+
+
+def _check_in_audit(
+    registration: Registration,
+    *,
+    change: str,
+    by: User,
+    ip: str,
+    path: str,
+    action: str = AuditAction.UPDATE,
+    **more,
+) -> None:
+    audit_record(
+        actor=by,
+        ip=ip,
+        path=path,
+        action=action,
+        obj=registration,
+        detail={"change": change, "event_id": registration.event_id, **more},
+    )
+
+
+def registration_check_in(
+    *, registration_id: int, by: User, ip: str = "", path: str = ""
+) -> Registration:
     """Mark someone holding a seat as attended, with the time they checked in.
 
-    Checking in twice keeps the first time.
+    Refused outside the check-in window (check_in_refusal). Checking in twice keeps the
+    first time.
     """
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        registration = (
+            Registration.objects.select_for_update().select_related("event").get(pk=registration_id)
+        )
+        refusal = check_in_refusal(registration.event)
+        if refusal:
+            raise refusal
         if registration.status not in SEAT_STATUSES:
             raise RegistrationError(
                 "no_seat",
@@ -150,6 +217,146 @@ def registration_check_in(*, registration_id: int) -> Registration:
         registration.status = RegistrationStatus.ATTENDED
         registration.checked_in_at = timezone.now()
         registration.save(update_fields=["status", "checked_in_at", "updated_at"])
+        _check_in_audit(registration, change="checked in", by=by, ip=ip, path=path)
+    return registration
+
+
+def event_is_full(event: Event) -> bool:
+    """Every seat is taken (or more: walk-ins let in over capacity)."""
+    return event.capacity is not None and seats_taken(event) >= event.capacity
+
+
+@dataclass(frozen=True)
+class WalkIn:
+    name: str
+    email: str
+    agency_name: str
+    agency_id: int | None = None
+    state: str = ""
+    over_capacity_reason: str = ""
+
+
+def registration_walk_in(
+    *, event_id: int, person: WalkIn, by: User, ip: str = "", path: str = ""
+) -> Registration:
+    """Register someone who came without registering, and check them in, in one step.
+
+    A walk-in takes a seat like anyone else. When every seat is taken they are let in only
+    with an over_capacity_reason, which is kept on the registration and in the audit log.
+    The event row stays locked from counting the seats to adding the person (as in
+    services.registration_create), so two people added at once cannot both take the last
+    seat unnoticed.
+    """
+    email = person.email.strip().lower()
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        refusal = check_in_refusal(event)
+        if refusal:
+            raise refusal
+        existing = (
+            event.registrations.exclude(status=RegistrationStatus.CANCELLED)
+            .filter(email=email)
+            .first()
+        )
+        if existing is not None:
+            raise RegistrationError(
+                "duplicate",
+                f"{existing.name} is already registered with this email address "
+                f"({existing.get_status_display().lower()}). Find them in the list instead.",
+            )
+        taken = seats_taken(event)
+        full = event_is_full(event)
+        if full and not person.over_capacity_reason:
+            raise RegistrationError(
+                "full",
+                f"Every seat is taken ({taken} of {event.capacity}). To let "
+                f"{person.name.strip()} in anyway, choose why they may go over capacity.",
+            )
+        registration = Registration(
+            event=event,
+            name=person.name.strip(),
+            email=email,
+            agency_id=person.agency_id,
+            agency_name=person.agency_name.strip(),
+            state=person.state,
+            status=RegistrationStatus.ATTENDED,
+            checked_in_at=timezone.now(),
+            walk_in=True,
+            over_capacity_reason=person.over_capacity_reason if full else "",
+        )
+        try:
+            with transaction.atomic():
+                registration.save()
+        except IntegrityError:
+            raise RegistrationError(
+                "duplicate", "This email address is already registered for this event."
+            ) from None
+        _check_in_audit(
+            registration,
+            change="walk-in registered and checked in",
+            action=AuditAction.CREATE,
+            by=by,
+            ip=ip,
+            path=path,
+            seats_taken_before=taken,
+            capacity=event.capacity,
+            over_capacity_reason=registration.over_capacity_reason,
+        )
+    return registration
+
+
+def registration_check_in_undo(
+    *, registration_id: int, by: User, ip: str = "", path: str = ""
+) -> Registration:
+    """Take back a check-in made by mistake, and the credit hours and certificate it gave.
+
+    Someone who registered goes back to "not marked yet" with their seat; a walk-in, who
+    had no registration before the door, is cancelled, which frees the seat. A certificate
+    already issued stays on record but no longer verifies (certificates.certificate_is_current).
+    Allowed at any time, not only while check-in is open: it corrects a record, as the
+    roster's attendance form does.
+    """
+    with transaction.atomic():
+        registration = Registration.objects.get(pk=registration_id)
+        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        if registration.status != RegistrationStatus.ATTENDED:
+            raise RegistrationError(
+                "not_checked_in",
+                f"{registration.name} is not checked in, so there is nothing to undo.",
+            )
+        checked_in_at = registration.checked_in_at
+        registration.status = (
+            RegistrationStatus.CANCELLED if registration.walk_in else RegistrationStatus.CONFIRMED
+        )
+        registration.checked_in_at = None
+        registration.minutes_attended = None
+        if registration.walk_in:
+            registration.cancelled_at = timezone.now()
+        registration.save(
+            update_fields=[
+                "status",
+                "checked_in_at",
+                "minutes_attended",
+                "cancelled_at",
+                "updated_at",
+            ]
+        )
+        _check_in_audit(
+            registration,
+            change="check-in undone",
+            by=by,
+            ip=ip,
+            path=path,
+            checked_in_at=checked_in_at.isoformat() if checked_in_at else None,
+            walk_in=registration.walk_in,
+        )
+        if (
+            registration.walk_in
+            and event.status == EventStatus.SCHEDULED
+            and event.starts_at > timezone.now()
+        ):
+            waitlist_promote(event=event)  # the walk-in's seat is free again, as on a cancel
     return registration
 
 

@@ -228,6 +228,16 @@ SEAT_STATUSES = (
 )
 
 
+class OverCapacityReason(models.TextChoices):
+    """Why a coordinator let a walk-in in when every seat was taken: a short list, so the
+    choice is one tap at the door and the reasons can be counted afterwards."""
+
+    ROOM_HAS_SPACE = "room_has_space", "The room has space for one more"
+    SEAT_OF_ABSENTEE = "seat_of_absentee", "Takes the seat of someone who did not come"
+    REQUIRED_TRAINING = "required_training", "Their job requires this training"
+    INSTRUCTOR_OR_STAFF = "instructor_or_staff", "Instructor, presenter or host staff"
+
+
 class RegistrantState(models.TextChoices):
     MO = "MO", "Missouri"
     KS = "KS", "Kansas"
@@ -251,6 +261,15 @@ class Registration(models.Model):
         null=True, blank=True, help_text="Empty: the whole event."
     )
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    walk_in = models.BooleanField(
+        default=False, help_text="Registered by the coordinator at the door, when checked in."
+    )
+    over_capacity_reason = models.CharField(
+        max_length=20,
+        choices=OverCapacityReason.choices,
+        blank=True,
+        help_text="Set when a walk-in was let in although every seat was taken.",
+    )
     promoted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from accounts.staff_areas import OpenWork
 from core.dates import add_months
 from core.search import SearchHit, highlighted_snippet, search_headline, search_query, search_rank
 from training import credits
@@ -338,3 +339,30 @@ def months_with_data(*, before: dt.date) -> list[dt.date]:
         .values_list("month", flat=True)
         .distinct()
     )
+
+
+# --- For the staff landing page ------------------------------------------------------------
+
+
+def coordinator_open_work(user) -> list[OpenWork]:
+    """The coordinator's events today and this week (to Sunday), not counting cancelled
+    ones: the rosters and check-ins coming up."""
+    today = timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    after_sunday = today + dt.timedelta(days=7 - today.weekday())
+    held = Event.objects.exclude(status=EventStatus.CANCELLED).filter(
+        ends_at__gt=_local_midnight(today)
+    )
+    counts = held.aggregate(
+        today=Count("pk", filter=Q(starts_at__lt=_local_midnight(tomorrow))),
+        week=Count("pk", filter=Q(starts_at__lt=_local_midnight(after_sunday))),
+    )
+    return [
+        OpenWork(counts["today"], "event today", "events today", "/staff/training/"),
+        OpenWork(
+            counts["week"],
+            "event this week, today included",
+            "events this week, today included",
+            "/staff/training/",
+        ),
+    ]

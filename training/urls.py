@@ -58,6 +58,7 @@ coordinator_patterns = (
         ),
         path(EVENT, coordinator.roster, name="roster"),
         path(EVENT + "check-in/", coordinator.check_in, name="check_in"),
+        path(EVENT + "check-in/walk-in/", coordinator.walk_in, name="walk_in"),
         path(EVENT + "message/", coordinator.event_message, name="event_message"),
         path(EVENT + "cancel/", coordinator.event_cancel, name="event_cancel"),
         path(EVENT + "roster.csv", coordinator.roster_csv, name="roster_csv"),
@@ -66,6 +67,11 @@ coordinator_patterns = (
             REGISTRATION + "check-in/",
             coordinator.registration_check_in,
             name="registration_check_in",
+        ),
+        path(
+            REGISTRATION + "check-in/undo/",
+            coordinator.registration_check_in_undo,
+            name="registration_check_in_undo",
         ),
         path(
             REGISTRATION + "attendance/",

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditAction, AuditEvent
 from accounts.roles import Role
+from tests.training.conftest import DOOR_TIME, event_at_the_door
 from tests.training.factories import (
     CommitteeFactory,
     EventFactory,
@@ -147,6 +148,11 @@ ACTIONS = [
         lambda w: {"pk": w.event.pk, "registration_pk": w.confirmed.pk},
     ),
     (
+        "coordinator:registration_check_in_undo",
+        lambda w: {"pk": w.event.pk, "registration_pk": w.confirmed.pk},
+    ),
+    ("coordinator:walk_in", lambda w: {"pk": w.event.pk}),
+    (
         "coordinator:registration_attendance",
         lambda w: {"pk": w.event.pk, "registration_pk": w.confirmed.pk},
     ),
@@ -180,7 +186,12 @@ def test_coordinator_actions_refuse_outsiders_and_change_nothing(
     name, kwargs, world, make_staff, staff_client, client
 ):
     target = url(name, **kwargs(world))
-    form = {"status": "attended", "position": "1", "reason": "Outsider attempt"}
+    form = {
+        "status": "attended",
+        "position": "1",
+        "reason": "Outsider attempt",
+        **{"name": "Oz Outsider", "agency": "Nowhere", "email": "oz@example.org"},
+    }
 
     anonymous = client.post(target, form)
     assert anonymous.status_code == 302 and "next=" in anonymous["Location"]
@@ -190,6 +201,7 @@ def test_coordinator_actions_refuse_outsiders_and_change_nothing(
     world.confirmed.refresh_from_db()
     assert world.confirmed.status == RegistrationStatus.CONFIRMED
     assert EventDocument.objects.filter(pk=world.document.pk).exists()
+    assert not world.event.registrations.filter(email="oz@example.org").exists()
 
     # The coordinator passes the permission check; these URLs take POST only.
     staff_client(make_staff(roles=[Role.TRAINING_COORDINATOR]))
@@ -290,7 +302,7 @@ def test_edit_form_shows_times_in_central_time(training_coordinator_client):
     html = training_coordinator_client.get(
         url("coordinator:event_edit", pk=event.pk)
     ).content.decode()
-    assert 'value="2030-07-09T09:00"' in html and 'type="datetime-local"' in html
+    assert 'value="2030-07-09 09:00"' in html and 'inputmode="text"' in html
 
 
 def test_editing_an_event_raises_its_calendar_sequence(training_coordinator_client):
@@ -496,33 +508,28 @@ def test_waitlist_cannot_be_reordered_without_a_reason(training_coordinator_clie
     assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
 
 
-def test_check_in_on_a_phone_marks_attended_with_the_time(training_coordinator_client):
-    event = EventFactory()
+def test_check_in_on_a_phone_marks_attended_with_the_time(door_client):
+    event = event_at_the_door()
     dana = RegistrationFactory(event=event, name="Dana Dispatcher")
     RegistrationFactory(event=event, name="Eli Medic")
 
-    page = training_coordinator_client.get(url("coordinator:check_in", pk=event.pk), {"q": "dana"})
+    page = door_client.get(url("coordinator:check_in", pk=event.pk), {"q": "dana"})
     html = page.content.decode()
     action = url("coordinator:registration_check_in", pk=event.pk, registration_pk=dana.pk)
     assert f'action="{action}"' in html and "btn-lg" in html
     assert "Eli Medic" not in html
 
-    before = timezone.now()
-    response = training_coordinator_client.post(action, {"q": "dana"})
+    response = door_client.post(action, {"q": "dana"})
     assert response.status_code == 302
     assert response["Location"].endswith(f"?q=dana#registration-{dana.pk}")
     dana.refresh_from_db()
     assert dana.status == RegistrationStatus.ATTENDED
-    assert before <= dana.checked_in_at <= timezone.now()
+    assert dana.checked_in_at == DOOR_TIME
 
-    first_time = dana.checked_in_at
-    training_coordinator_client.post(action)
+    door_client.post(action)
     dana.refresh_from_db()
-    assert dana.checked_in_at == first_time
-    assert (
-        "Checked in at"
-        in training_coordinator_client.get(page.request["PATH_INFO"]).content.decode()
-    )
+    assert dana.checked_in_at == DOOR_TIME
+    assert "Checked in at" in door_client.get(page.request["PATH_INFO"]).content.decode()
 
 
 def test_waitlisted_people_cannot_be_checked_in_to_a_seat(training_coordinator_client):
@@ -584,7 +591,12 @@ def test_message_reaches_each_confirmed_and_waitlisted_registrant_once(
     RegistrationFactory(event=event, email="gone@example.org", status="cancelled")
     target = url("coordinator:event_message", pk=event.pk)
     message_id = str(uuid.uuid4())
-    form = {"message_id": message_id, "subject": "Parking change", "body": "Use lot C."}
+    form = {
+        "message_id": message_id,
+        "subject": "Parking change",
+        "body": "Use lot C.",
+        "confirmed": "yes",  # the confirmation step is tested in test_door.py
+    }
 
     assert 'name="message_id"' in training_coordinator_client.get(target).content.decode()
     with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
@@ -627,12 +639,13 @@ def test_cancelling_an_event_notifies_every_registrant_once_and_keeps_registrati
     RegistrationFactory(event=event, email="left@example.org", status="cancelled")
     target = url("coordinator:event_cancel", pk=event.pk)
 
-    refused = training_coordinator_client.post(target, {"note": "Weather"})
-    assert refused.status_code == 400 and mailoutbox == []
+    asked = training_coordinator_client.post(target, {"note": "Weather"})
+    assert asked.status_code == 200 and "Cancel this event?" in asked.content.decode()
+    assert mailoutbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
         response = training_coordinator_client.post(
-            target, {"note": "We will reschedule.", "confirm": "on"}
+            target, {"note": "We will reschedule.", "confirmed": "yes"}
         )
     assert response.status_code == 302
     event.refresh_from_db()
@@ -645,7 +658,7 @@ def test_cancelling_an_event_notifies_every_registrant_once_and_keeps_registrati
     assert waiting.status == RegistrationStatus.WAITLISTED
 
     with django_capture_on_commit_callbacks(execute=True):
-        training_coordinator_client.post(target, {"confirm": "on"})
+        training_coordinator_client.post(target, {"confirmed": "yes"})
     event.refresh_from_db()
     assert len(mailoutbox) == 2 and event.sequence == 1
 
@@ -822,7 +835,7 @@ def test_moving_or_cancelling_one_series_date_leaves_the_others_alone(
     )
     with django_capture_on_commit_callbacks(execute=True):
         training_coordinator_client.post(
-            url("coordinator:event_cancel", pk=may.pk), {"confirm": "on"}
+            url("coordinator:event_cancel", pk=may.pk), {"confirmed": "yes"}
         )
     assert series_materialize(series=second_tuesday_series, until=until) == []
 

@@ -18,10 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import scoped_get_or_404, staff_required
 from accounts.audit import AuditAction, audit_record
+from accounts.keptwork import keeps_typed_work, restored
 from accounts.network import client_ip
 from accounts.roles import Role
+from accounts.selectors import organizations_active
 from accounts.staff_areas import StaffArea, register
-from training import coordination, exports
+from core.confirm import confirm_page, confirmed, went_back
+from training import coordination, exports, selectors
 from training.forms.coordinator import (
     AttendanceForm,
     CancelEventForm,
@@ -30,6 +33,7 @@ from training.forms.coordinator import (
     EventForm,
     MessageForm,
     WaitlistMoveForm,
+    WalkInForm,
 )
 from training.models import (
     SEAT_STATUSES,
@@ -39,7 +43,7 @@ from training.models import (
     Registration,
     RegistrationStatus,
 )
-from training.services import RegistrationError
+from training.services import RegistrationError, seats_taken
 
 COORDINATOR = Role.TRAINING_COORDINATOR
 RECENT_DAYS = 90
@@ -54,6 +58,7 @@ def register_staff_area() -> None:
             "Events, rosters and waitlists, check-in, attendance, messages and exports.",
             "/staff/training/",
             roles=(COORDINATOR,),
+            open_work=selectors.coordinator_open_work,
         )
     )
 
@@ -101,10 +106,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "training/coordinator/event_list.html", context)
 
 
+@keeps_typed_work
 @staff_required(COORDINATOR)
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
-    form = EventForm(request.POST or None)
+    form = EventForm(request.POST or restored(request))
     if request.method == "POST":
         if form.is_valid():
             event = coordination.event_create(values=form.values())
@@ -114,11 +120,12 @@ def event_create(request: HttpRequest) -> HttpResponse:
     return render(request, "training/coordinator/event_form.html", {"form": form})
 
 
+@keeps_typed_work
 @staff_required(COORDINATOR)
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
-    form = EventForm(request.POST or None, instance=event)
+    form = EventForm(request.POST or restored(request), instance=event)
     context = {"form": form, "event": event}
     if request.method == "POST":
         if not form.is_valid():
@@ -289,22 +296,48 @@ def waitlist_reorder(request: HttpRequest, pk: int, registration_pk: int) -> Htt
 # --- Check-in on a phone ---------------------------------------------------------------
 
 
-@staff_required(COORDINATOR)
-@require_safe
-def check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _event(request, pk)
-    query = request.GET.get("q", "").strip()[:100]
+def _check_in_url(event: Event, *, query: str = "", anchor: str = "") -> str:
+    url = reverse("training:coordinator:check_in", kwargs={"pk": event.pk})
+    if query:
+        url += "?" + urlencode({"q": query})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _render_check_in(
+    request: HttpRequest, event: Event, *, walk_in_form: WalkInForm | None = None
+) -> HttpResponse:
+    """The check-in page; `walk_in_form` is a walk-in form that was refused, to show again."""
+    query = (request.GET.get("q") or request.POST.get("q") or "").strip()[:100]
     people = event.registrations.filter(status__in=SEAT_STATUSES).order_by("name", "pk")
     if query:
         people = people.filter(Q(name__icontains=query) | Q(agency_name__icontains=query))
     people = list(people)
+    taken = seats_taken(event)
+    full = coordination.event_is_full(event)
+    refusal = coordination.check_in_refusal(event)
     context = {
         "event": event,
         "people": people,
         "query": query,
         "checked_in": sum(1 for p in people if p.status == RegistrationStatus.ATTENDED),
+        "seats_taken": taken,
+        "over_capacity": event.capacity is not None and taken > event.capacity,
+        "door_closed": refusal.message if refusal else "",
+        "walk_in_form": walk_in_form or WalkInForm(full=full),
+        "organizations": organizations_active().values_list("name", flat=True).distinct(),
     }
-    return render(request, "training/coordinator/check_in.html", context)
+    status = 400 if walk_in_form is not None else 200
+    return render(request, "training/coordinator/check_in.html", context, status=status)
+
+
+@staff_required(COORDINATOR)
+@require_safe
+def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_check_in(request, _event(request, pk))
+
+
+def _staff_write(request: HttpRequest) -> dict:
+    return {"by": request.user, "ip": client_ip(request), "path": request.path}
 
 
 @staff_required(COORDINATOR)
@@ -313,17 +346,68 @@ def registration_check_in(request: HttpRequest, pk: int, registration_pk: int) -
     event = _event(request, pk)
     registration = _registration(request, event, registration_pk)
     try:
-        registration = coordination.registration_check_in(registration_id=registration.pk)
+        registration = coordination.registration_check_in(
+            registration_id=registration.pk, **_staff_write(request)
+        )
     except RegistrationError as error:
         messages.error(request, error.message)
     else:
         at = timezone.localtime(registration.checked_in_at)
         messages.success(request, f"{registration.name} checked in at {at:%-I:%M %p}.")
-    url = reverse("training:coordinator:check_in", kwargs={"pk": event.pk})
     query = request.POST.get("q", "").strip()[:100]
-    if query:
-        url += "?" + urlencode({"q": query})
-    return redirect(f"{url}#registration-{registration.pk}")
+    return redirect(_check_in_url(event, query=query, anchor=f"registration-{registration.pk}"))
+
+
+@staff_required(COORDINATOR)
+@require_POST
+def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _event(request, pk)
+    form = WalkInForm(request.POST, full=coordination.event_is_full(event))
+    if not form.is_valid():
+        return _render_check_in(request, event, walk_in_form=form)
+    try:
+        registration = coordination.registration_walk_in(
+            event_id=event.pk, person=form.walk_in(), **_staff_write(request)
+        )
+    except RegistrationError as error:
+        if error.code == "full":
+            # The last seat went while the form was open: ask for the reason, which the
+            # form now requires (its error says why).
+            form = WalkInForm(request.POST, full=True)
+            form.is_valid()
+        else:
+            form.add_error("email" if error.code == "duplicate" else None, error.message)
+        return _render_check_in(request, event, walk_in_form=form)
+    text = f"{registration.name} is registered and checked in."
+    if registration.over_capacity_reason:
+        reason = registration.get_over_capacity_reason_display()
+        text += f" The event is now over capacity; the reason is recorded: {reason}."
+    messages.success(request, text)
+    return redirect(_check_in_url(event, query=registration.name))
+
+
+@staff_required(COORDINATOR)
+@require_POST
+def registration_check_in_undo(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
+    event = _event(request, pk)
+    registration = _registration(request, event, registration_pk)
+    try:
+        registration = coordination.registration_check_in_undo(
+            registration_id=registration.pk, **_staff_write(request)
+        )
+    except RegistrationError as error:
+        messages.error(request, error.message)
+    else:
+        if registration.walk_in:
+            text = f"Check-in undone: {registration.name}, a walk-in, is no longer registered."
+        else:
+            text = f"Check-in undone: {registration.name} is registered but not checked in."
+        messages.success(request, text)
+    anchor = f"registration-{registration.pk}"
+    if request.POST.get("back") == "roster":
+        return redirect(_roster_url(event, anchor))
+    query = request.POST.get("q", "").strip()[:100]
+    return redirect(_check_in_url(event, query=query, anchor=anchor))
 
 
 # --- Messages and cancellation ---------------------------------------------------------
@@ -336,6 +420,10 @@ def _sent_summary(result: coordination.SendResult) -> str:
     return text
 
 
+def _people(count: int) -> str:
+    return f"{count} registrant{'s' if count != 1 else ''}"
+
+
 @staff_required(COORDINATOR)
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_message(request: HttpRequest, pk: int) -> HttpResponse:
@@ -343,10 +431,27 @@ def event_message(request: HttpRequest, pk: int) -> HttpResponse:
     recipients = event.registrations.filter(status__in=coordination.MESSAGE_STATUSES).count()
     form = MessageForm(request.POST or None, initial={"message_id": uuid.uuid4()})
     context = {"form": form, "event": event, "recipients": recipients}
-    if request.method != "POST":
+    if request.method != "POST" or went_back(request):
         return render(request, "training/coordinator/event_message.html", context)
     if not form.is_valid():
         return render(request, "training/coordinator/event_message.html", context, status=400)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            title=f"Email {_people(recipients)}?",
+            action=f"Send to {_people(recipients)}",
+            back_url=request.path,
+            back_reposts=True,
+            consequences=[
+                f"This message goes to the {_people(recipients)} of {event.title} who are "
+                "confirmed or on the waitlist (anyone who already has it is not emailed again).",
+                "An email cannot be taken back once it is sent.",
+            ],
+            summary=[
+                ("Subject", form.cleaned_data["subject"]),
+                ("Message", form.cleaned_data["body"]),
+            ],
+        )
     result = coordination.event_message_send(event_id=event.pk, **form.cleaned_data)
     audit_record(
         request=request,
@@ -370,10 +475,26 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     recipients = event.registrations.exclude(status=RegistrationStatus.CANCELLED).count()
     form = CancelEventForm(request.POST or None)
     context = {"form": form, "event": event, "recipients": recipients}
-    if request.method != "POST":
+    if request.method != "POST" or went_back(request):
         return render(request, "training/coordinator/event_cancel.html", context)
     if not form.is_valid():
         return render(request, "training/coordinator/event_cancel.html", context, status=400)
+    if not confirmed(request):
+        starts = timezone.localtime(event.starts_at)
+        return confirm_page(
+            request,
+            title="Cancel this event?",
+            action=f"Cancel the event and email {_people(recipients)}",
+            back_url=request.path,
+            back_reposts=True,
+            consequences=[
+                f"{event.title} on {starts:%A, %B %-d, %Y} will show as cancelled on the "
+                "calendar, and calendar subscribers will see the change.",
+                f"Each of the {_people(recipients)} (confirmed, waitlisted or already marked) "
+                "will be emailed once. An email cannot be taken back once it is sent.",
+            ],
+            summary=[("Note to registrants", form.cleaned_data["note"] or "(no note)")],
+        )
     event, result = coordination.event_cancel(event_id=event.pk, note=form.cleaned_data["note"])
     audit_record(
         request=request,

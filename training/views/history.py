@@ -19,6 +19,8 @@ from django.views.decorators.cache import never_cache
 
 from accounts.publicforms import RATE_LIMIT_MESSAGE, HoneypotMixin, over_rate_limit
 from training.certificates import (
+    NotEndedYet,
+    certificate_available,
     certificate_for,
     certificate_is_current,
     certificate_lookup,
@@ -116,7 +118,17 @@ def history(request: HttpRequest, token: str) -> HttpResponse:
     email, problem = email_from_token(token)
     if problem:
         return _link_problem(request, problem)
-    context = {"email": email, "token": token, "history": history_for(email)}
+    records = history_for(email)
+    context = {
+        "email": email,
+        "token": token,
+        "history": records,
+        "certificates_ready": {
+            entry.registration.pk
+            for entry in records.entries
+            if certificate_available(entry.registration)
+        },
+    }
     return render(request, "training/history/history.html", context)
 
 
@@ -131,7 +143,11 @@ def certificate_download(request: HttpRequest, token: str, registration_id: int)
         email=email,
         status=RegistrationStatus.ATTENDED,
     )
-    certificate = certificate_for(registration)
+    try:
+        certificate = certificate_for(registration)
+    except NotEndedYet:
+        context = {"event": registration.event, "token": token}
+        return render(request, "training/history/certificate_not_ready.html", context, status=409)
     response = HttpResponse(certificate_pdf(certificate), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
     return response
