@@ -1,6 +1,7 @@
 """Log hygiene: private link tokens never reach a log line.
 
-Status, cancel, registration and training-history links carry a secret in their path.
+Status, cancel, registration, training-history and draft-preview links carry a secret in
+their path.
 `mask_path` is the one masking function; `PrivateLinkFilter` applies it to every record of
 Django's request and server loggers (and any logger it is attached to), so a 4xx logged by
 Django ("Not Found: /training/history/<token>/…") shows "[link]" instead of the token.
@@ -10,7 +11,7 @@ import logging
 import re
 
 # Path segments after these words are private tokens (status, cancel, history links).
-_TOKEN_IN_PATH = re.compile(r"/(status|cancel|history|registered)/[^/?#\s\"'<>]+")
+_TOKEN_IN_PATH = re.compile(r"/(status|cancel|history|registered|drafts)/[^/?#\s\"'<>]+")
 # A password-reset link: /password-reset/<user id>/<token>/
 _RESET_IN_PATH = re.compile(r"/password-reset/[^/?#\s\"'<>]+/[^/?#\s\"'<>]+")
 

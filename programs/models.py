@@ -1,8 +1,12 @@
 """Public program content: areas, pages, highlights and documents."""
 
+import secrets
+
 import reversion
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -267,3 +271,87 @@ class Document(Publishable):
     @property
     def extension(self) -> str:
         return self.file.name.rsplit(".", 1)[-1].upper() if "." in self.file.name else ""
+
+
+def _preview_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Draft(models.Model):
+    """Changes to a live program area or page that are not public yet (Wagtail's draft).
+
+    A live page keeps serving its published row while an editor works on its draft; the
+    draft is written in django-reversion's JSON format (one object, its content fields
+    only), so a past revision can become a draft as it is. Publishing copies the content
+    fields onto the live row and deletes the draft; the published text then lives on as a
+    reversion revision. One draft per page at most.
+    """
+
+    area = models.OneToOneField(
+        ProgramArea, on_delete=models.CASCADE, null=True, blank=True, related_name="draft"
+    )
+    page = models.OneToOneField(
+        ProgramPage, on_delete=models.CASCADE, null=True, blank=True, related_name="draft"
+    )
+    serialized_data = models.TextField()
+    preview_token = models.CharField(max_length=64, unique=True, default=_preview_token)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+    go_live_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When beat publishes the draft."
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    problem = models.CharField(
+        max_length=500, blank=True, help_text="Why a scheduled publication could not happen."
+    )
+
+    OWNER_FIELDS = {ProgramArea: "area", ProgramPage: "page"}
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(area__isnull=True, page__isnull=False)
+                | Q(area__isnull=False, page__isnull=True),
+                name="draft_of_one_area_or_page",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft of {self.live}"
+
+    @property
+    def live(self) -> ProgramArea | ProgramPage:
+        return self.area if self.area_id else self.page
+
+    @staticmethod
+    def content_fields(model: type[models.Model]) -> list[models.Field]:
+        """What a draft changes: every field an editor types, not the publishing ones."""
+        return [
+            field
+            for field in model._meta.concrete_fields
+            if field.editable and field.name not in ("id", "status", "publish_at")
+        ]
+
+    @classmethod
+    def serialize(cls, obj: ProgramArea | ProgramPage) -> str:
+        """The object's content in reversion's format; an uploaded file is stored first."""
+        fields = cls.content_fields(type(obj))
+        for field in fields:
+            if isinstance(field, models.FileField):
+                field.pre_save(obj, add=False)
+        return serializers.serialize("json", [obj], fields=[field.name for field in fields])
+
+    @classmethod
+    def apply(cls, serialized_data: str, obj: ProgramArea | ProgramPage) -> None:
+        """Copy the content fields of a draft (or a reversion version) onto obj, in memory."""
+        source = next(serializers.deserialize("json", serialized_data, ignorenonexistent=True))
+        for field in cls.content_fields(type(obj)):
+            setattr(obj, field.attname, getattr(source.object, field.attname))

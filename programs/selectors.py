@@ -1,13 +1,24 @@
 """Reads of public program content, shared by the views, the home page and site search."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+import itertools
+
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.http import Http404
+from reversion.models import Version
 
 from core.search import SearchHit, highlighted_snippet, search_headline, search_query, search_rank
 from programs.figure_sources import Sourced as Sourced
 from programs.figure_sources import register as highlight_figures_register  # noqa: F401
 from programs.figure_sources import with_sourced_figures
-from programs.models import Document, Highlight, HighlightFigure, ProgramArea, ProgramPage
+from programs.models import (
+    Document,
+    Draft,
+    Highlight,
+    HighlightFigure,
+    ProgramArea,
+    ProgramPage,
+    Status,
+)
 
 
 def areas_published() -> QuerySet[ProgramArea]:
@@ -160,3 +171,64 @@ def pages_published() -> QuerySet[ProgramPage]:
         .filter(area__in=ProgramArea.objects.published())
         .select_related("area")
     )
+
+
+# --- Drafts and revisions of live pages ----------------------------------------------------
+
+
+def draft_for(obj: ProgramArea | ProgramPage) -> Draft | None:
+    return (
+        Draft.objects.select_related("saved_by", "scheduled_by")
+        .filter(**{Draft.OWNER_FIELDS[type(obj)]: obj})
+        .first()
+    )
+
+
+def with_draft(obj: ProgramArea | ProgramPage) -> ProgramArea | ProgramPage:
+    """The object as its draft would publish it (obj itself when there is no draft)."""
+    draft = draft_for(obj)
+    if draft is not None:
+        Draft.apply(draft.serialized_data, obj)
+    return obj
+
+
+def draft_preview_get(*, token: str) -> tuple[Draft, ProgramArea | ProgramPage]:
+    """The draft with this preview token and its page as the draft would publish it."""
+    draft = Draft.objects.select_related("area", "page__area").filter(preview_token=token).first()
+    if draft is None:
+        raise Http404("No such draft: it may have been published or discarded.")
+    obj = draft.live
+    Draft.apply(draft.serialized_data, obj)
+    return draft, obj
+
+
+def revision_history(obj: Model) -> list[dict]:
+    """Each reversion revision of the object, newest first, with the fields it changed."""
+    versions = list(
+        Version.objects.get_for_object(obj).select_related("revision__user").order_by("-pk")
+    )
+    fields = Draft.content_fields(type(obj)) + [
+        obj._meta.get_field("status"),
+        obj._meta.get_field("publish_at"),
+    ]
+    history = []
+    for version, older in itertools.pairwise([*versions, None]):  # none for a page never saved
+        data = version.field_dict
+        if older is None:
+            changed = ["Created"]
+        else:
+            before = older.field_dict
+            changed = [
+                field.verbose_name.capitalize()
+                for field in fields
+                if data.get(field.attname) != before.get(field.attname)
+            ]
+        history.append(
+            {
+                "version": version,
+                "revision": version.revision,
+                "changed": changed or ["Nothing visible (saved without changes)"],
+                "published": data.get("status") == Status.PUBLISHED,
+            }
+        )
+    return history

@@ -1,8 +1,10 @@
-"""Writes for program content: the idempotent demo-content loader and the demo staff accounts."""
+"""Writes for program content: drafts of live pages, the idempotent demo-content loader and
+the demo staff accounts."""
 
 import base64
 import hashlib
 import hmac
+import logging
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -11,12 +13,26 @@ import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.utils import timezone
+from reversion.models import Version
 
+from accounts.audit import AuditAction, audit_record
 from accounts.roles import Role
 from programs import demo_content
-from programs.models import Document, Highlight, HighlightFigure, ProgramArea, ProgramPage
+from programs.models import (
+    Document,
+    Draft,
+    Highlight,
+    HighlightFigure,
+    ProgramArea,
+    ProgramPage,
+    Status,
+)
+
+log = logging.getLogger(__name__)
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 # (username, role or None for a superuser); roles are the groups accounts.roles creates.
@@ -263,3 +279,162 @@ def demo_accounts_ensure() -> list[tuple[str, str]]:
             user.groups.add(Group.objects.get(name=role))
         accounts.append((username, password))
     return accounts
+
+
+# --- Drafts of live pages -------------------------------------------------------------------
+# A live (public) area or page is never changed by an editor's save: the change waits in its
+# Draft until it is published now, by beat at its scheduled time, or discarded.
+
+LivePage = ProgramArea | ProgramPage
+
+
+def _draft_locked(obj: LivePage) -> Draft | None:
+    return Draft.objects.select_for_update().filter(**{Draft.OWNER_FIELDS[type(obj)]: obj}).first()
+
+
+def _audit(obj: LivePage, *, what: str, by, ip: str, path: str, **detail) -> None:
+    audit_record(
+        actor=by,
+        ip=ip,
+        path=path,
+        action=AuditAction.UPDATE,
+        obj=obj,
+        detail={"draft": what, **detail},
+    )
+
+
+@transaction.atomic
+def draft_save(
+    *, obj: LivePage, by, ip: str = "", path: str = "", go_live_at=None, what: str = "saved"
+) -> Draft:
+    """Keep obj's content (as edited in memory) as the draft of its live row.
+
+    A save without a time cancels an earlier schedule: what goes live at a set time is
+    exactly what the editor scheduled, never later unfinished edits.
+    """
+    draft = _draft_locked(obj) or Draft(**{Draft.OWNER_FIELDS[type(obj)]: obj})
+    draft.serialized_data = Draft.serialize(obj)
+    draft.saved_by, draft.saved_at = by, timezone.now()
+    draft.go_live_at, draft.scheduled_by = go_live_at, (by if go_live_at else None)
+    draft.problem = ""
+    draft.save()
+    scheduled = {"go_live_at": go_live_at.isoformat()} if go_live_at else {}
+    _audit(obj, what="scheduled" if go_live_at else what, by=by, ip=ip, path=path, **scheduled)
+    return draft
+
+
+@transaction.atomic
+def draft_discard(*, obj: LivePage, by, ip: str = "", path: str = "") -> bool:
+    """Delete the draft; the live page stays as it is. False if there was none."""
+    draft = _draft_locked(obj)
+    if draft is None:
+        return False
+    draft.delete()
+    _audit(obj, what="discarded", by=by, ip=ip, path=path)
+    return True
+
+
+def _publish(live: LivePage, *, by, comment: str) -> None:
+    """Save the locked live row as published, validated, as one reversion revision."""
+    live.status = Status.PUBLISHED
+    live.full_clean()
+    with reversion.create_revision():
+        live.save()
+        reversion.set_user(by)
+        reversion.set_comment(comment)
+
+
+@transaction.atomic
+def draft_publish(*, obj: LivePage, by, ip: str = "", path: str = "") -> None:
+    """Make obj's content (the draft as edited in memory) the live page, now.
+
+    The live row is locked, so a scheduled publication of the same draft running at the
+    same moment waits and then finds no draft. ValidationError leaves everything as it was.
+    The public page cache is cleared by programs.signals when the row is saved.
+    """
+    live = type(obj).objects.select_for_update().get(pk=obj.pk)
+    Draft.apply(Draft.serialize(obj), live)
+    draft = _draft_locked(obj)
+    _publish(live, by=by, comment="Published.")
+    if draft is not None:
+        draft.delete()
+    _audit(live, what="published", by=by, ip=ip, path=path)
+
+
+@transaction.atomic
+def page_unpublish(*, obj: LivePage, by, ip: str = "", path: str = "") -> None:
+    """Take a live page off the public site, keeping obj's content (the draft as edited in
+    memory) as its text: a page that is not public has no separate draft."""
+    live = type(obj).objects.select_for_update().get(pk=obj.pk)
+    Draft.apply(Draft.serialize(obj), live)
+    draft = _draft_locked(obj)
+    live.status = Status.DRAFT
+    live.full_clean()
+    with reversion.create_revision():
+        live.save()
+        reversion.set_user(by)
+        reversion.set_comment("Unpublished.")
+    if draft is not None:
+        draft.delete()
+    _audit(live, what="unpublished", by=by, ip=ip, path=path)
+
+
+def drafts_publish_due() -> int:
+    """Publish every draft whose time has come; beat runs this every minute.
+
+    Each draft is taken with SELECT … FOR UPDATE SKIP LOCKED in its own transaction, so
+    two runs at once (or a run and an editor's "Publish now") never publish one draft
+    twice, and drafts that fell due while beat was down are published by the next run.
+    A draft that no longer validates (its address was taken meanwhile) is unscheduled and
+    its problem shown to editors on its page.
+    """
+    published = 0
+    while True:
+        with transaction.atomic():
+            draft = (
+                Draft.objects.select_for_update(skip_locked=True)
+                .filter(go_live_at__lte=timezone.now())
+                .order_by("go_live_at")
+                .first()
+            )
+            if draft is None:
+                return published
+            owner = draft.live
+            live = type(owner).objects.select_for_update().get(pk=owner.pk)
+            Draft.apply(draft.serialized_data, live)
+            try:
+                _publish(live, by=draft.scheduled_by, comment="Published as scheduled.")
+            except ValidationError as error:
+                log.warning("draft %s not published: %s", draft.pk, error.messages)
+                draft.problem = " ".join(error.messages)[:500]
+                draft.go_live_at = None
+                draft.save(update_fields=["problem", "go_live_at"])
+                continue
+            draft.delete()
+            _audit(live, what="published as scheduled", by=draft.scheduled_by, ip="", path="")
+            published += 1
+
+
+@transaction.atomic
+def revision_revert(*, obj: LivePage, version: Version, by, ip: str = "", path: str = "") -> bool:
+    """Bring back a past revision's content, the way Wagtail does.
+
+    For a live page it becomes the draft, to preview and publish: the public page does not
+    change silently. A page that is not public is simply saved with it (a new revision).
+    Returns True when a draft was made. ValidationError when the old content no longer fits
+    (its address is taken by another page, say).
+    """
+    live = type(obj).objects.select_for_update().get(pk=obj.pk)
+    was_live = live.is_public
+    Draft.apply(version.serialized_data, live)
+    live.full_clean()
+    when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M")
+    if was_live:
+        draft_save(obj=live, by=by, ip=ip, path=path, what=f"made from the revision of {when}")
+        return True
+    with reversion.create_revision():
+        live.save()
+        reversion.set_user(by)
+        reversion.set_comment(f"Reverted to the revision of {when}.")
+    _audit(live, what=f"reverted to the revision of {when}", by=by, ip=ip, path=path)
+    return False

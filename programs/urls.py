@@ -10,6 +10,7 @@ urlpatterns = [
     path("highlights/<int:year>/", views.highlights_year, name="highlights_year"),
     path("documents/", views.document_list, name="documents"),
     path("documents/<slug:slug>/", views.document_download, name="document"),
+    path("drafts/<str:token>/", views.draft_preview, name="draft_preview"),
     path("programs/<slug:area>/", views.area_detail, name="area"),
     path("programs/<slug:area>/<slug:slug>/", views.page_detail, name="page"),
 ]

@@ -1,14 +1,17 @@
 import logging
 
 from csp.decorators import csp
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from accounts.access import is_verified_staff
+from accounts.audit import audit_denied
 from core import dates, uploads
 from core.pagecache import public_page
 from programs import selectors
-from programs.models import DocumentKind
+from programs.models import DocumentKind, ProgramArea, ProgramPage
 
 BE_PREPARED_SLUG = "be-prepared"
 # Downloads replace the site policy: even a file a browser opened anyway runs nothing,
@@ -31,28 +34,18 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@require_safe
-@public_page("programs")
-def area_detail(request: HttpRequest, area: str) -> HttpResponse:
-    preview = _preview(request, "programs.view_programarea")
-    area_obj = selectors.area_get(slug=area, preview=preview)
-    if area_obj.slug == BE_PREPARED_SLUG and not preview:
-        return redirect("programs:be_prepared")
+def _area_response(request: HttpRequest, area: ProgramArea, *, preview: bool) -> HttpResponse:
     context = {
-        "area": area_obj,
-        "pages": selectors.area_pages(area=area_obj),
-        "documents": selectors.documents_published(area=area_obj)[:10],
+        "area": area,
+        "pages": selectors.area_pages(area=area),
+        "documents": selectors.documents_published(area=area)[:10],
         "preview": preview,
     }
     response = render(request, "programs/area_detail.html", context)
     return _private(response) if preview else response
 
 
-@require_safe
-@public_page("programs")
-def page_detail(request: HttpRequest, area: str, slug: str) -> HttpResponse:
-    preview = _preview(request, "programs.view_programpage")
-    page = selectors.page_get(area_slug=area, slug=slug, preview=preview)
+def _page_response(request: HttpRequest, page: ProgramPage, *, preview: bool) -> HttpResponse:
     context = {
         "page": page,
         "area": page.area,
@@ -63,6 +56,50 @@ def page_detail(request: HttpRequest, area: str, slug: str) -> HttpResponse:
     }
     response = render(request, "programs/page_detail.html", context)
     return _private(response) if preview else response
+
+
+@require_safe
+@public_page("programs")
+def area_detail(request: HttpRequest, area: str) -> HttpResponse:
+    preview = _preview(request, "programs.view_programarea")
+    area_obj = selectors.area_get(slug=area, preview=preview)
+    if area_obj.slug == BE_PREPARED_SLUG and not preview:
+        return redirect("programs:be_prepared")
+    return _area_response(request, area_obj, preview=preview)
+
+
+@require_safe
+@public_page("programs")
+def page_detail(request: HttpRequest, area: str, slug: str) -> HttpResponse:
+    preview = _preview(request, "programs.view_programpage")
+    page = selectors.page_get(area_slug=area, slug=slug, preview=preview)
+    return _page_response(request, page, preview=preview)
+
+
+@require_safe
+def draft_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """The draft of a live page, rendered with the public template, for editors only.
+
+    The address is unguessable, but it is not a key: only a signed-in editor (two-factor
+    verified) who may view that kind of page opens it. Every answer, refusals included, is
+    kept out of caches and search engines.
+    """
+    response = _draft_preview(request, token)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _draft_preview(request: HttpRequest, token: str) -> HttpResponse:
+    if not is_verified_staff(request.user):
+        return redirect_to_login(request.get_full_path())
+    draft, obj = selectors.draft_preview_get(token=token)
+    if not request.user.has_perm(f"programs.view_{obj._meta.model_name}"):
+        audit_denied(request, object_type=obj._meta.label_lower, object_id=obj.pk)
+        return render(request, "403.html", status=403)
+    if isinstance(obj, ProgramArea):
+        return _area_response(request, obj, preview=True)
+    return _page_response(request, obj, preview=True)
 
 
 @require_safe

@@ -169,6 +169,7 @@ def test_months_are_parsed_to_their_first_day_within_the_range():
         "/calendar/cancel/eyJyIjoxfQ:secret/",
         "/calendar/registered/MTI:secret/",
         "/training/history/opaquesecret/certificates/4.pdf",
+        "/drafts/Zr4secret_token/",
         "/account/password-reset/MQ/set-token-secret/",
     ],
 )
