@@ -128,7 +128,6 @@ class EncounterAdmin(ReadOnlyAdmin):
         "provider",
         "contact_type",
         "disposition",
-        "linked_to_services",
     )
     list_filter = ("provider", "agency", "contact_type", "disposition")
     list_select_related = ("agency", "provider")

@@ -6,7 +6,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from two_factor.urls import urlpatterns as two_factor_urls
 
-from accounts.admin_site import PortalAdminSite
+from accounts.admin_site import PortalAdminSite, sections_rename
 from core.pagecache import public_page
 from marc_safety import views
 from marc_safety.sitemaps import SITEMAPS
@@ -14,6 +14,7 @@ from marc_safety.sitemaps import SITEMAPS
 # The admin is reachable only through the portal's two-factor sign-in: its own login page
 # redirects there, and every admin view requires a verified session.
 admin.site.__class__ = PortalAdminSite
+sections_rename()
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -57,6 +58,3 @@ if settings.DEBUG:
         urlpatterns += static(
             settings.MEDIA_URL + folder, document_root=Path(str(settings.MEDIA_ROOT), folder)
         )
-
-admin.site.site_header = "MARC Safety Portal administration"
-admin.site.site_title = "MARC Safety Portal admin"
