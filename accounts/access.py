@@ -38,7 +38,10 @@ def has_role(user, *roles: str) -> bool:
 
 
 def is_verified_staff(user) -> bool:
-    return user.is_authenticated and user.is_active and user.is_verified()
+    """Signed in with two-factor. A request refused before django-otp's middleware ran
+    (core.boundary's 400s) has a user without is_verified: not verified, then."""
+    is_verified = getattr(user, "is_verified", None)
+    return user.is_authenticated and user.is_active and is_verified is not None and is_verified()
 
 
 def staff_required(*roles: str):

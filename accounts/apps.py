@@ -16,6 +16,7 @@ class AccountsConfig(AppConfig):
                 "Two-factor sign-in and recovery codes",
                 "See your recovery codes or make new ones.",
                 "/account/two_factor/backup/tokens/",
+                account_chore=True,
             )
         )
         register(
@@ -23,6 +24,7 @@ class AccountsConfig(AppConfig):
                 "Change your password",
                 "Choose a new password for your account.",
                 "/staff/password/",
+                account_chore=True,
             )
         )
         register(

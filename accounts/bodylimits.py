@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils.datastructures import MultiValueDict
 
-from accounts.middleware import is_staff_path
+from accounts.staff_areas import is_staff_path
 
 TOO_LARGE = "body_limit_exceeded"  # request attribute set when a body passed its limit
 

@@ -83,6 +83,8 @@ class AuditAction(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", "Password changed"
     PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
     SESSION_EXPIRED = "session_expired", "Session expired"
+    WORK_KEPT = "work_kept", "Typed work kept at sign-out"
+    WORK_RESTORED = "work_restored", "Typed work given back"
     ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
     PERMISSION_DENIED = "permission_denied", "Permission denied"
     VIEW = "view", "Viewed"
@@ -126,3 +128,28 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         who = self.actor_username or "anonymous"
         return f"{self.at:%Y-%m-%d %H:%M} {who} {self.get_action_display()} {self.object_type}"
+
+
+class KeptPost(models.Model):
+    """A form a staff member sent after their session had ended, kept for a while so that
+    what they typed comes back once they sign in again (accounts.keptwork).
+
+    One row per person and page: a later post to the same page replaces it. The values
+    are the form's own (lists, as the browser sent them) without the CSRF token, passwords
+    or files. Not confidential-tracked on purpose: the row is short-lived and deleted when
+    given back, and a history of it would outlive it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="kept_posts")
+    path = models.CharField(max_length=300)
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "path"], name="keptpost_one_per_user_and_path")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.path}"

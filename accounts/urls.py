@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("staff/", views.landing, name="landing"),
     path("staff/password/", views.password_change, name="password_change"),
+    path("staff/session/keep-alive/", views.session_keepalive, name="session_keepalive"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -1,22 +1,31 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
 
 from accounts import staff_areas
 from accounts.access import roles_of, staff_required
 from accounts.audit import audit_denied_once, audit_record
 from accounts.forms import StaffPasswordResetForm
+from accounts.middleware import mark_active
 from accounts.models import AuditAction
 from accounts.publicforms import RATE_LIMIT_MESSAGE, over_rate_limit
 
 
 @staff_required()
 def landing(request: HttpRequest) -> HttpResponse:
+    """The person's open work first, then their other areas, then their account chores."""
+    user = request.user
+    work = [entry for entry in staff_areas.open_work_for(user) if entry.figures]
+    with_work = {entry.area for entry in work}
+    areas = [area for area in staff_areas.areas_for(user) if area not in with_work]
     context = {
-        "areas": staff_areas.areas_for(request.user),
-        "has_roles": request.user.is_superuser or bool(roles_of(request.user)),
+        "work": work,
+        "areas": [area for area in areas if not area.account_chore],
+        "chores": [area for area in areas if area.account_chore],
+        "has_roles": user.is_superuser or bool(roles_of(user)),
     }
     return render(request, "accounts/landing.html", context)
 
@@ -83,3 +92,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "page and send it again."
     }
     return render(request, "403.html", context, status=403)
+
+
+@staff_required()
+@require_POST
+def session_keepalive(request: HttpRequest) -> JsonResponse:
+    """The session warning's "Stay signed in" button (static/js/session-timeout.js): counts
+    as activity and answers how many seconds the session now has left. A session that has
+    already ended never gets here: the middleware signs it out first."""
+    times = mark_active(request.session)
+    return JsonResponse({"ends_in": times.ends_in})

@@ -13,6 +13,7 @@ def register_staff_areas() -> None:
     """Put the co-responder pages on the staff landing page, each for the roles it serves."""
     from accounts.roles import Role
     from accounts.staff_areas import StaffArea, register
+    from coresponder import selectors
 
     register(
         StaffArea(
@@ -21,6 +22,7 @@ def register_staff_areas() -> None:
             "and keep the monthly call volume.",
             "/staff/coresponder/encounters/",
             roles=(Role.CORESPONDER_CLINICIAN, Role.PROGRAM_MANAGER),
+            open_work=selectors.entry_open_work,
         )
     )
     register(

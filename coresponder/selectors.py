@@ -19,11 +19,14 @@ import datetime as dt
 
 from django.contrib.postgres.search import SearchVector, SearchVectorExact
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import F, Value
+from django.db.models import DateField, F, Value
+from django.db.models.functions import TruncMonth
 from django.db.models.sql import Query
 from django.db.models.sql.constants import SINGLE
 from django.urls import reverse
 
+from accounts.staff_areas import OpenWork
+from core.dates import add_months, month_start
 from core.search import (
     CONFIG,
     SearchHit,
@@ -33,6 +36,8 @@ from core.search import (
     search_rank,
 )
 from coresponder import dictionary as dd
+from coresponder import services
+from coresponder.access import clinician_of
 from coresponder.access import is_program_manager as is_program_manager
 from coresponder.access import liaison_agency as liaison_agency
 from coresponder.charts import chart_description as chart_description
@@ -45,8 +50,9 @@ from coresponder.measures import columns as columns
 from coresponder.measures import directory as directory
 from coresponder.measures import monthly_series as monthly_series
 from coresponder.measures import program_measures as program_measures
-from coresponder.models import Release
+from coresponder.models import ClosedMonth, Encounter, Release
 from coresponder.public import figures_from_json
+from coresponder.quality import data_checks
 from coresponder.release_tables import ROW_TO_DATE
 from programs.selectors import Sourced
 
@@ -141,9 +147,7 @@ def search_figures_page(text: str, *, limit: int = 50) -> list[SearchHit]:
 def months_with_data(*, before: dt.date) -> list[dt.date]:
     """The months before `before` (a month's first day) with an encounter or an agency's
     monthly call volume, as their first days in order."""
-    from django.db.models.functions import TruncMonth
-
-    from coresponder.models import Encounter, MonthlyCallVolume
+    from coresponder.models import MonthlyCallVolume
 
     found: set[dt.date] = set()
     for rows, column in ((Encounter.objects, "date"), (MonthlyCallVolume.objects, "month")):
@@ -155,3 +159,48 @@ def months_with_data(*, before: dt.date) -> list[dt.date]:
             .distinct()
         )
     return sorted(found)
+
+
+# --- For the staff landing page ------------------------------------------------------------
+
+
+def entry_open_work(user) -> list[OpenWork]:
+    """What the records of last month and this month still need: the data to check (the
+    clinician's own provider only), and for a program manager the ended months not closed."""
+    current = month_start(services.today())
+    previous = add_months(current, -1)
+    manager = is_program_manager(user)
+    clinician = None if manager else clinician_of(user)
+    provider = clinician.provider.dictionary_code if clinician is not None else None
+    if not manager and provider is None:
+        return []
+    checks = data_checks(start=previous, end=current, provider=provider)
+    same_year = previous.year == current.year
+    months = f"{previous:%B}{'' if same_year else previous.strftime(' %Y')} and {current:%B %Y}"
+    work = [
+        OpenWork(
+            len(checks),
+            f"data warning to check, {months}",
+            f"data warnings to check, {months}",
+            "/staff/coresponder/dashboard/" if manager else "/staff/coresponder/encounters/",
+        )
+    ]
+    if manager:
+        with_records = (
+            Encounter.objects.filter(date__lt=current)
+            .annotate(month=TruncMonth("date", output_field=DateField()))
+            .values_list("month", flat=True)
+            .order_by()
+            .distinct()
+        )
+        closed = set(ClosedMonth.objects.values_list("month", flat=True))
+        not_closed = [month for month in with_records if month not in closed]
+        work.append(
+            OpenWork(
+                len(not_closed),
+                "ended month not closed yet",
+                "ended months not closed yet",
+                "/staff/coresponder/months/",
+            )
+        )
+    return work

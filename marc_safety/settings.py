@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    "django.forms",  # the built-in widget templates, for FORM_RENDERER below
     "django_otp",
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_totp",
@@ -100,6 +101,10 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Widgets render through TEMPLATES, so templates/ can override a built-in widget's template
+# (templates/admin/widgets/: labels for the admin's date and time boxes).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "marc_safety.urls"
 WSGI_APPLICATION = "marc_safety.wsgi.application"
@@ -222,6 +227,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
     },
+    # Drafts of live program pages scheduled for publication (programs.services): due
+    # drafts are published within a minute, those due while beat was down by its next run.
+    "programs-drafts-publish-due": {
+        "task": "programs.drafts_publish_due",
+        "schedule": 60.0,  # seconds
+        "options": {"expires": 55},
+    },
     # Emails whose task was never queued (broker down), retries, and emails of workers
     # that died (core.outbox).
     "core-outbox-sweep": {
@@ -256,6 +268,11 @@ PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_AGE = STAFF_SESSION_MAX_SECONDS
+# Signed-in pages warn this long before the idle limit, with a "Stay signed in" button
+# (static/js/session-timeout.js).
+STAFF_SESSION_WARNING_SECONDS = env.int("STAFF_SESSION_WARNING_SECONDS", default=5 * 60)
+# A form sent after the session ended is kept this long for its author (accounts.keptwork).
+KEPT_WORK_SECONDS = env.int("KEPT_WORK_SECONDS", default=60 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # Paths that only staff reach: signed in, enrolled in two-factor and verified this session.
@@ -318,6 +335,12 @@ PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="10/h")
 
 # Peer support: contact details of a closed request are purged after this many days.
 PEER_SUPPORT_PURGE_DAYS = env.int("PEER_SUPPORT_PURGE_DAYS", default=30)
+# A declined request can be reopened by a coordinator for this many hours after the decline.
+PEER_SUPPORT_DECLINE_REOPEN_HOURS = env.int("PEER_SUPPORT_DECLINE_REOPEN_HOURS", default=72)
+
+# Training check-in (walk-ins too) opens this many minutes before an event starts and
+# closes when it ends (training.coordination).
+TRAINING_CHECK_IN_OPENS_MINUTES = env.int("TRAINING_CHECK_IN_OPENS_MINUTES", default=60)
 
 # The audit log keeps entries this long (six years by default), then a beat task purges them.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=6 * 365)

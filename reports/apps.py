@@ -15,6 +15,7 @@ class ReportsConfig(AppConfig):
 def register_staff_area() -> None:
     """Put the monthly reports on the staff landing page for the roles that see some."""
     from accounts.staff_areas import StaffArea, register
+    from reports import selectors
     from reports.access import REPORT_ROLES
 
     register(
@@ -24,5 +25,6 @@ def register_staff_area() -> None:
             "program managers build past months' reports and rebuild a report here.",
             "/staff/reports/",
             roles=REPORT_ROLES,
+            open_work=selectors.failed_open_work,
         )
     )

@@ -8,12 +8,15 @@ call volume. The summary across programs has figures when any of the three has.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from accounts.staff_areas import OpenWork
 from core.dates import month_start
 from coresponder import selectors as coresponder
 from peersupport import selectors as peersupport
-from reports.models import ReportKind, ReportRun
+from reports.access import may_see_errors
+from reports.models import ReportKind, ReportRun, RunStatus
 from reports.services import scopes_for
 from training import selectors as training
 
@@ -67,3 +70,20 @@ def unbuilt_reports(*, today: dt.date | None = None) -> list[Unbuilt]:
             if missing:
                 rows.append(Unbuilt(kind, period, missing, len(scopes[kind])))
     return rows
+
+
+# --- For the staff landing page ------------------------------------------------------------
+
+
+def failed_open_work(user) -> list[OpenWork]:
+    """The reports whose latest build failed, for those who may read why and rebuild them."""
+    if not may_see_errors(user):
+        return []
+    newer = ReportRun.objects.filter(
+        kind=OuterRef("kind"),
+        period=OuterRef("period"),
+        scope=OuterRef("scope"),
+        version__gt=OuterRef("version"),
+    )
+    failed = ReportRun.objects.filter(status=RunStatus.FAILED).exclude(Exists(newer)).count()
+    return [OpenWork(failed, "failed report", "failed reports", "/staff/reports/")]

@@ -43,10 +43,44 @@ def _media_root(settings, tmp_path):
 #     insider = make_staff(roles=[Role.TRAINING_COORDINATOR]); client = staff_client(insider)
 
 
+def granted_by_migrations() -> dict[str, set[str]]:
+    """The permissions the data migrations give each role ("app_label.codename")."""
+    from importlib import import_module
+
+    from accounts.roles import ROLE_PERMISSIONS, Role
+
+    granted = {role: set(permissions) for role, permissions in ROLE_PERMISSIONS.items()}
+    for module in ("coresponder.migrations.0003_roles", "coresponder.migrations.0006_releases"):
+        for role, permissions in import_module(module).PERMISSIONS.items():
+            granted.setdefault(role, set()).update(permissions)
+    for role, module in (
+        (Role.TRAINING_COORDINATOR, "training.migrations.0002_coordinator_role"),
+        (Role.PEER_SUPPORT_COORDINATOR, "peersupport.migrations.0002_roles"),
+    ):
+        granted.setdefault(role, set()).update(import_module(module).PERMISSIONS)
+    return granted
+
+
+def role_group(role: str):
+    """The role's group with the permissions the data migrations gave it. Transactional and
+    browser tests flush the database after them, groups and their permissions included, so
+    a later test on the same worker gets them back here."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=role)
+    wanted = granted_by_migrations().get(role)
+    if wanted and not group.permissions.exists():
+        for dotted in wanted:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
+
+
 @pytest.fixture
 def make_staff(db):
     """Create a staff account with roles, enrolled in two-factor (a confirmed TOTP device)."""
-    from django.contrib.auth.models import Group
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.models import User
@@ -64,8 +98,7 @@ def make_staff(db):
             **fields,
         )
         for role in roles:
-            # get_or_create: browser tests flush the database, role groups included
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
+            user.groups.add(role_group(role))
         if enrolled:
             TOTPDevice.objects.create(user=user, name="default", confirmed=True)
         return user

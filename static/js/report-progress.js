@@ -46,7 +46,7 @@
     return fetch(window.location.href, {
       credentials: "same-origin",
       cache: "no-store",
-      headers: { Accept: "text/html" },
+      headers: { Accept: "text/html", "X-Background-Poll": "1" },
     })
       .then(function (response) {
         return response.ok ? response.text() : "";
@@ -82,7 +82,7 @@
     fetch(url + "?" + query, {
       credentials: "same-origin",
       cache: "no-store",
-      headers: { Accept: "application/json" },
+      headers: { Accept: "application/json", "X-Background-Poll": "1" },
     })
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";

@@ -84,6 +84,16 @@ def test_activity_keeps_a_session_alive_past_30_minutes_since_sign_in(make_staff
     assert time.time() - client.session[LAST_SEEN] < MINUTE  # the visit counted as activity
 
 
+def test_a_report_page_polling_by_itself_does_not_keep_a_session_alive(make_staff, staff_client):
+    client = staff_client(make_staff())
+    _set_session_times(client, signed_in_ago=HOUR, last_seen_ago=20 * MINUTE)
+    # static/js/report-progress.js asks with this header every few seconds
+    assert client.get("/staff/", headers={"X-Background-Poll": "1"}).status_code == 200
+    assert time.time() - client.session[LAST_SEEN] > 19 * MINUTE  # not counted as activity
+    _set_session_times(client, signed_in_ago=HOUR, last_seen_ago=31 * MINUTE)
+    assert client.get("/staff/", headers={"X-Background-Poll": "1"}).status_code == 302
+
+
 def test_an_expired_session_also_ends_on_a_public_page(make_staff, staff_client):
     client = staff_client(make_staff())
     _set_session_times(client, signed_in_ago=HOUR, last_seen_ago=31 * MINUTE)
