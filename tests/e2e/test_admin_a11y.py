@@ -174,4 +174,5 @@ def test_every_admin_page_is_accessible_and_free_of_console_errors(site, make_st
             problems.append(f"{address}: the list scrolls sideways at 1280px")
         page.set_viewport_size(PHONE_WIDE)
         problems += axe(page, f"{address} at 375px")
+    print(f"admin: {len(addresses)} pages of {len(lists)} models checked at 1280 and 375px")
     assert not problems, "\n\n".join(problems)
