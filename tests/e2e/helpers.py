@@ -230,3 +230,69 @@ def broken_words(page, where: str = "", viewport: dict | None = None) -> str | N
     return f"{where or page.url} at {viewport['width']}px: a word split over two lines: " + (
         "; ".join(broken)
     )
+
+
+# --- Tables and colour contrast -------------------------------------------------------------
+
+CELL_BROKEN_WORDS_JS = """() => {
+  const found = [];
+  for (const cell of document.querySelectorAll('main td, main th')) {
+    if (!cell.getClientRects().length) continue;  // not shown at this width
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.getBoundingClientRect().width <= 1) continue;  // visually-hidden
+      for (const match of node.data.matchAll(/[^\\s\\-\u2010]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+        if (tops.size > 1) found.push(`"${match[0]}" in "${cell.textContent.trim().slice(0, 60)}"`);
+      }
+    }
+  }
+  return [...new Set(found)];
+}"""
+
+
+def broken_cell_words(page, where: str = "") -> str | None:
+    """A sentence naming the words and numbers that a table cell splits over two lines at
+    the current width ("1,3" over "38"), or None. Wrapping between words is fine."""
+    broken = page.evaluate(CELL_BROKEN_WORDS_JS)
+    if not broken:
+        return None
+    width = (page.viewport_size or DESKTOP)["width"]
+    return f"{where or page.url} at {width}px: a table cell splits " + "; ".join(broken)
+
+
+def _channel(value: int) -> float:
+    """One sRGB channel (0-255) as linear light, as WCAG 2.1 defines it."""
+    c = value / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(rgb: tuple[int, int, int]) -> float:
+    red, green, blue = (_channel(value) for value in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
+    """The WCAG contrast ratio of two opaque colours, from 1 to 21."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def rgb(css_colour: str) -> tuple[tuple[int, int, int], float]:
+    """An "rgb(...)" or "rgba(...)" computed colour as ((red, green, blue), alpha)."""
+    numbers = [float(n) for n in re.findall(r"[\d.]+", css_colour)]
+    alpha = numbers[3] if len(numbers) > 3 else 1.0
+    return (round(numbers[0]), round(numbers[1]), round(numbers[2])), alpha
+
+
+def over(colour: str, background: tuple[int, int, int]) -> tuple[int, int, int]:
+    """A computed colour, perhaps translucent, as seen over an opaque background."""
+    (red, green, blue), alpha = rgb(colour)
+    return tuple(
+        round(alpha * c + (1 - alpha) * b)
+        for c, b in zip((red, green, blue), background, strict=True)
+    )

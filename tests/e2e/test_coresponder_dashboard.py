@@ -57,7 +57,7 @@ def _wide_tables(page, where: str) -> list[str]:
     """At 320 px: each table wider than its region scrolls there, its first column stays
     at the region's left edge once scrolled, and the region can take the focus."""
     problems = []
-    regions = page.locator("div.table-region")
+    regions = page.locator("div.table-scroll")
     assert regions.count() == 5, f"{where}: {regions.count()} table regions"
     for i in range(regions.count()):
         region = regions.nth(i)
