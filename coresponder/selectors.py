@@ -8,7 +8,7 @@
 - charts: the SVG charts drawn from those month points (coresponder.charts);
 - access: who is a program manager, and which agency a liaison speaks for;
 - releases: the co-responder highlight's figures, read from the latest release of the
-  public figures (programs.figure_sources), and the public figures page for site search.
+  public figures (programs.figure_sources).
 
 Only figures leave the app, never an encounter. Substance-use figures are computed only
 when the caller passes substance_use=True (coresponder.access.may_see_substance_use decides
@@ -17,24 +17,12 @@ who may), so a report for police liaisons cannot carry them.
 
 import datetime as dt
 
-from django.contrib.postgres.search import SearchVector, SearchVectorExact
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import DateField, F, Value
+from django.db.models import DateField
 from django.db.models.functions import TruncMonth
-from django.db.models.sql import Query
-from django.db.models.sql.constants import SINGLE
 from django.urls import reverse
 
 from accounts.staff_areas import OpenWork
 from core.dates import add_months, month_start
-from core.search import (
-    CONFIG,
-    SearchHit,
-    highlighted_snippet,
-    search_headline,
-    search_query,
-    search_rank,
-)
 from coresponder import dictionary as dd
 from coresponder import services
 from coresponder.access import clinician_of
@@ -67,7 +55,7 @@ def provider_names() -> dict[str, str]:
     return dict(dd.PROVIDERS)
 
 
-# --- The published figures, for the highlight and for site search -----------------------
+# --- The published figures, for the highlight ----------------------------------------------
 # Only released figures leave here: a release is frozen when published, so the highlight
 # always agrees with /co-responder/ (both read the same row of the same release).
 
@@ -103,42 +91,6 @@ def highlight_figures() -> Sourced:
         if printed[key].shown
     )
     return Sourced(figures=figures, link_url=url, link_text="All of the program's figures")
-
-
-FIGURES_PAGE_TITLE = "Co-responder program figures"
-FIGURES_PAGE_TEXT = (
-    "Yearly figures of the Eastern Jackson County co-responder program, in which behavioral "
-    "health clinicians respond alongside police officers to calls involving mental health, "
-    "substance use or a related crisis: mental-health calls, on-site and field assessments, "
-    "encounters linked to services, and arrests or custody avoided."
-)
-
-
-def search_figures_page(text: str, *, limit: int = 50) -> list[SearchHit]:
-    """The public figures page, if a site search matches its title or description.
-
-    The page has no table row to search, so its text is ranked by the database on its own,
-    with the same helpers as every other source, so that its rank compares with theirs.
-    The expressions are evaluated without a table, the way Django's Q.check() does it.
-    """
-    if limit < 1:
-        return []
-    query = search_query(text)
-    document = SearchVector(Value(FIGURES_PAGE_TITLE), weight="A", config=CONFIG) + SearchVector(
-        Value(FIGURES_PAGE_TEXT), weight="B", config=CONFIG
-    )
-    sql = Query(None)
-    sql.add_annotation(document, "search_vector", select=False)
-    sql.add_annotation(SearchVectorExact(F("search_vector"), query), "matched")
-    sql.add_annotation(search_rank(query), "rank")
-    sql.add_annotation(search_headline(Value(FIGURES_PAGE_TEXT), query), "snippet")
-    matched, rank, snippet = sql.get_compiler(DEFAULT_DB_ALIAS).execute_sql(SINGLE)
-    if not matched:
-        return []
-    url = reverse("coresponder:public")
-    return [
-        SearchHit("Program figures", FIGURES_PAGE_TITLE, url, highlighted_snippet(snippet), rank)
-    ]
 
 
 # --- Months with figures, for the monthly reports ---------------------------------------

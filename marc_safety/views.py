@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from core.pagecache import public_page
 from coresponder import selectors as coresponder
-from marc_safety.search import MAX_QUERY_LENGTH, site_search
+from marc_safety.search import MAX_QUERY_LENGTH, site_search, spelling_suggestion
 from programs import selectors as programs
 from training import selectors as training
 
@@ -46,13 +46,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @public_page("programs", "events")
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    error, page = "", None
+    error, page, suggestion = "", None, ""
     if len(query) > MAX_QUERY_LENGTH:
         error = f"Please shorten your search to {MAX_QUERY_LENGTH} characters or fewer."
     elif query:
         paginator = Paginator(site_search(query), 10)
         page = paginator.get_page(request.GET.get("page"))
-    context = {"query": query, "error": error, "page": page}
+        suggestion = "" if paginator.count else spelling_suggestion(query)
+    context = {"query": query, "error": error, "page": page, "suggestion": suggestion}
     return render(request, "search.html", context, status=400 if error else 200)
 
 

@@ -157,6 +157,9 @@ AREAS = [
                     and in person, so that every 911 center can keep its staff current without
                     building a training program of its own.
 
+                    Upcoming courses, and how to register for them, are on the
+                    [training calendar](/calendar/).
+
                     ## 2024 in numbers
 
                     850 dispatchers completed MARC 911 training in 2024.
@@ -173,7 +176,8 @@ AREAS = [
                     Missouri telecommunicators need 24 hours of continuing education in each
                     three-year cycle; the current cycle ends December 31, 2026. Each course
                     counts one credit hour per 50 minutes attended. Kansas has no state
-                    requirement.
+                    requirement. Your courses, credit hours and certificates are in your
+                    [training history](/training/history/).
                     """
                 ),
             },

@@ -20,7 +20,7 @@ def test_search_is_stemmed_and_finds_pages_highlights_and_documents(client):
     DocumentFactory(title="Training plan", description="How the region organizes training.")
     hits, html = _results(client, "train")
     kinds = {hit.kind.split(" ·")[0] for hit in hits}
-    assert kinds == {"Program page", "Highlight", "Document"}
+    assert {"Program page", "Highlight", "Document"} <= kinds
     assert "<mark>" in html
 
 
