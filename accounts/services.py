@@ -19,6 +19,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, AuditEvent, AuditOutcome, Organization, User
 from accounts.roles import Role
 from core.outbox import outbox_enqueue
+from core.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +119,9 @@ def sign_in_slowdown_notify(
         "failures": failures,
         "addresses": addresses,
         "max_seconds": settings.SIGN_IN_SLOWDOWN_MAX_SECONDS,
-        "attempts_url": settings.SITE_URL
-        + reverse("admin:axes_accessattempt_changelist")
-        + "?"
-        + urlencode({"q": username}),
+        "attempts_url": absolute_url(
+            reverse("admin:axes_accessattempt_changelist") + "?" + urlencode({"q": username})
+        ),
     }
     subject = render_to_string("emails/accounts/sign_in_slowed_subject.txt", context)
     notice = f"{timezone.now():%Y%m%dT%H%M%S}"

@@ -53,6 +53,7 @@ from django.utils import timezone
 
 from core.models import OutboxEmail, OutboxStatus
 from core.queueing import queue_after_commit, queue_now
+from core.urls import site_url
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,7 @@ def message_id(row: OutboxEmail) -> str:
 def email_message(row: OutboxEmail) -> EmailMultiAlternatives:
     """The email of a row: its templates rendered with its context, and its attachments."""
     text_name, html_name = _template_names(row.template)
-    context = {"site_url": settings.SITE_URL, **row.context}
+    context = {"site_url": site_url(), **row.context}
     message = EmailMultiAlternatives(
         subject=row.subject,
         body=render_to_string(text_name, context),

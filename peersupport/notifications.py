@@ -9,12 +9,12 @@ or makes the assignment, so it goes out, once, even if the broker is down at tha
     peersupport-assignment:<assignment>                the assigned member
 """
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from accounts.roles import Role
 from core.outbox import outbox_enqueue
+from core.urls import absolute_url
 from peersupport.models import Assignment, SupportRequest, Urgency
 
 NEW_REQUEST_SUBJECT = "A new peer support request is waiting"
@@ -31,7 +31,7 @@ def coordinators_notify(*, support_request: SupportRequest) -> int:
         .order_by("pk")
         .values_list("pk", "email")
     )
-    context = {"queue_url": settings.SITE_URL + reverse("peersupport:coordinator:queue")}
+    context = {"queue_url": absolute_url(reverse("peersupport:coordinator:queue"))}
     urgent = support_request.urgency == Urgency.NOW
     subject = URGENT_REQUEST_SUBJECT if urgent else NEW_REQUEST_SUBJECT
     return sum(
@@ -56,7 +56,7 @@ def assignee_notify(*, assignment: Assignment) -> bool:
         template="peersupport/assignment",
         to=email,
         subject="You have a new peer support assignment",
-        context={"assignments_url": settings.SITE_URL + reverse("peersupport:member:assignments")},
+        context={"assignments_url": absolute_url(reverse("peersupport:member:assignments"))},
     )
 
 

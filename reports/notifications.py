@@ -15,10 +15,10 @@ staff page; the figures stay behind the sign-in.
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 
 from core.outbox import outbox_enqueue
+from core.urls import absolute_url
 from coresponder import selectors as coresponder
 from reports.access import may_see_run
 from reports.models import ReportRun, RunStatus, Subscription
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def report_url(run: ReportRun) -> str:
-    return f"{settings.SITE_URL}/staff/reports/{run.pk}/"
+    return absolute_url(f"/staff/reports/{run.pk}/")
 
 
 def may_receive(user, run: ReportRun) -> bool:

@@ -16,12 +16,12 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from core.urls import absolute_url
 from training.models import HistoryLink, Registration
 
 CANCEL_SALT = "training.cancel"
@@ -44,7 +44,7 @@ def cancel_token(registration: Registration) -> str:
 def cancel_url(registration: Registration) -> str:
     """The absolute link to cancel this registration, for emails."""
     path = reverse("training:cancel", kwargs={"token": cancel_token(registration)})
-    return settings.SITE_URL + path
+    return absolute_url(path)
 
 
 def registration_from_token(token: str) -> Registration | None:

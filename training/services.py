@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 
 from dateutil.rrule import rrulestr
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from core.models import OutboxEmail
 from core.outbox import outbox_enqueue
+from core.urls import absolute_url
 from training.emails import registration_email_queue
 from training.links import history_link_create
 from training.models import (
@@ -331,9 +331,10 @@ def history_link_send(*, email: str) -> bool:
     with transaction.atomic():
         context = {
             "name": latest.name,
-            "history_url": settings.SITE_URL
-            + reverse("training:history:records", kwargs={"token": history_token(email)}),
-            "request_url": settings.SITE_URL + reverse("training:history:request"),
+            "history_url": absolute_url(
+                reverse("training:history:records", kwargs={"token": history_token(email)})
+            ),
+            "request_url": absolute_url(reverse("training:history:request")),
             "max_age_hours": int(HISTORY_LINK_MAX_AGE.total_seconds() // 3600),
         }
         return outbox_enqueue(

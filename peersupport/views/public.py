@@ -8,11 +8,13 @@ carries only a "just sent" flag (the reference), and the status page's own addre
 replaced before the read is audited.
 
 The form and status pages are never cached: no @public_page, and Cache-Control: no-store.
+The status page tells what happens next in words fitted to the urgency the requester
+chose, and offers its own address to copy (static/js/copy-link.js), built from the
+address the page was asked on when SITE_URL is unset in development (core.urls).
 """
 
 import copy
 
-from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -22,8 +24,9 @@ from accounts.audit import AuditAction, audit_record
 from accounts.network import client_ip
 from accounts.publicforms import RATE_LIMIT_MESSAGE, over_rate_limit
 from core.pagecache import public_page
+from core.urls import absolute_url
 from peersupport.forms.public import SupportRequestForm
-from peersupport.models import RequestStatus, SupportRequest
+from peersupport.models import RequestStatus, SupportRequest, Urgency
 from peersupport.services import request_by_token, request_submit
 
 RATE_LIMIT_GROUP = "peersupport-request"
@@ -34,7 +37,7 @@ STATUS_PATH_IN_LOGS = "/peer-support/status/[link]/"
 S = RequestStatus
 # Each status in plain words, and what happens next. Never any detail of the request.
 STATUS_WORDS: dict[str, tuple[str, str]] = {
-    S.NEW: ("Received", "A coordinator will contact you soon."),
+    S.NEW: ("Received", "A peer support coordinator will read your request."),
     S.AWAITING_APPROVAL: (
         "Waiting for approval",
         "Because your agency is outside the MARC region, a coordinator must approve the "
@@ -67,6 +70,30 @@ STATUS_WORDS: dict[str, tuple[str, str]] = {
         "Not taken on",
         "The peer team could not take on this request. You can still call the Peer Support "
         "Line at any hour, or call or text 988.",
+    ),
+}
+
+# While a request waits for a coordinator, what they do next depends on how soon the
+# requester asked to hear back. The queue is sorted by urgency and the most urgent request
+# is flagged in the coordinators' email; nobody promises a time, so neither do we.
+WAITING_FOR_A_COORDINATOR = {S.NEW, S.AWAITING_APPROVAL}
+U = Urgency
+URGENCY_NEXT_STEP: dict[str, str] = {
+    U.NOW: (
+        "You asked to hear back within hours. Urgent requests come first in the "
+        "coordinators' list, and the email telling them about yours is marked urgent. A "
+        "coordinator contacts you the way you asked, as soon as one can. If you need to talk "
+        "before then, call the Peer Support Line: a peer answers at any hour."
+    ),
+    U.TODAY: (
+        "You asked to hear back today or tomorrow. A coordinator contacts you the way you "
+        "asked, at the time you said suits you if you gave one, to arrange the support. If "
+        "it becomes more urgent, call the Peer Support Line."
+    ),
+    U.THIS_WEEK: (
+        "You asked for support this week. A coordinator contacts you the way you asked to "
+        "agree on a day and time. Requests marked more urgent are read first, so you may "
+        "not hear back the same day. If it becomes more urgent, call the Peer Support Line."
     ),
 }
 
@@ -113,13 +140,16 @@ def status(request, token: str):
         _audit_status_read(request, support_request)
         just_sent = request.session.pop(JUST_SENT_KEY, None) == support_request.reference
         words, next_step = STATUS_WORDS[support_request.status]
+        waiting = support_request.status in WAITING_FOR_A_COORDINATOR
         context = {
             "reference": support_request.reference,
             "status_words": words,
             "next_step": next_step,
+            "urgency_next_step": URGENCY_NEXT_STEP[support_request.urgency] if waiting else "",
             "just_sent": just_sent,
-            "status_url": settings.SITE_URL
-            + reverse("peersupport:status", kwargs={"token": token}),
+            "status_url": absolute_url(
+                reverse("peersupport:status", kwargs={"token": token}), request
+            ),
         }
         response = render(request, "peersupport/public/status.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -86,7 +86,7 @@ def _row_cells(table, header: str) -> list[str]:
 
 
 def _table_after(page, heading_id: str):
-    return page.locator(f"h2#{heading_id} + .table-responsive table")
+    return page.locator(f"h2#{heading_id} + .table-scroll table")
 
 
 def _column(table, name: str) -> int:

@@ -90,7 +90,7 @@ def assert_keeps_what_was_typed(html: str, data: dict) -> None:
 
 
 @pytest.mark.parametrize("url", [START, FORM_URL])
-def test_the_promise_its_exceptions_the_line_and_the_emergency_numbers_come_first(client, url):
+def test_the_line_and_emergency_numbers_come_first_and_the_promise_is_told(client, url):
     response = client.get(url)
     assert response.status_code == 200, "anyone may ask, without signing in"
     html, text = response.content.decode(), text_of(response)
@@ -104,9 +104,12 @@ def test_the_promise_its_exceptions_the_line_and_the_emergency_numbers_come_firs
         "you ask the peer to share something",
     ):
         assert exception in text
-    promise = text.index("What stays confidential")
+    line = text.index(f"Call the Peer Support Line: {LINE}")
+    assert line < text.index("immediate danger") < text.index("What stays confidential")
     if url == FORM_URL:
-        assert promise < text.index("What kind of support would help?")
+        # On a phone the form comes first; the promise follows it, linked from above it.
+        assert 'href="#confidentiality"' in html
+        assert text.index("What kind of support would help?") < text.index("Trust comes first")
     else:
         assert f'href="{FORM_URL}"' in html
 
@@ -189,7 +192,7 @@ def test_a_request_from_the_region_is_new_and_shows_the_reference_and_private_li
     status_url = f"{settings.SITE_URL}/peer-support/status/{token}/"
     assert f'href="{status_url}">{status_url}</a>' in page.content.decode()
     assert "Save this private link" in text and "we cannot send it again" in text
-    assert "A coordinator will contact you soon." in text
+    assert "You asked to hear back today or tomorrow." in text
 
 
 def test_a_request_from_outside_the_region_waits_for_approval(client):
@@ -233,7 +236,7 @@ def test_the_status_page_shows_the_status_and_next_step_but_no_details(client, a
     for page in (response, client.get(response.redirect_chain[-1][0])):
         text = text_of(page)
         assert support_request.reference in text
-        assert "Received" in text and "A coordinator will contact you soon." in text
+        assert "Received" in text and "You asked to hear back today or tomorrow." in text
         for detail in (
             "Robin Quinlan-Marsh",
             "816-555-0147",
