@@ -7,12 +7,13 @@ import re
 import secrets
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.pdf import pdf_bytes, pdf_layout
+from core.urls import absolute_url
 from training.credits import event_date, registration_hours, registration_minutes
 from training.models import CECategory, Certificate, Registration, RegistrationStatus
 
@@ -134,7 +135,7 @@ def certificate_is_current(certificate: Certificate) -> bool:
 
 def verification_url(certificate: Certificate) -> str:
     query = urlencode({"code": certificate.code})
-    return f"{settings.SITE_URL}{reverse('training:history:verify')}?{query}"
+    return absolute_url(f"{reverse('training:history:verify')}?{query}")
 
 
 def public_name(full_name: str) -> str:
@@ -169,15 +170,10 @@ def certificate_html(certificate: Certificate) -> str:
 
 
 def certificate_document(certificate: Certificate):
-    """The certificate laid out by WeasyPrint (which needs the Pango library)."""
-    from weasyprint import CSS, HTML  # imported here: the rest of the site runs without Pango
-
-    # No base URL: the certificate links no images, fonts or stylesheets, so nothing is
-    # fetched from the network while printing.
-    return HTML(string=certificate_html(certificate)).render(
-        stylesheets=[CSS(string=CERTIFICATE_CSS)]
-    )
+    """The certificate laid out in pages (tested on its own: it must fit one page)."""
+    return pdf_layout(certificate_html(certificate), stylesheet=CERTIFICATE_CSS)
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
-    return certificate_document(certificate).write_pdf()
+    """The certificate as a tagged PDF (core.pdf), which screen readers can read."""
+    return pdf_bytes(certificate_document(certificate))

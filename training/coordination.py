@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.audit import AuditAction, audit_record
 from core.outbox import outbox_enqueue
-from training.emails import email_context
+from training.emails import cancel_attachment, email_context
 from training.models import (
     SEAT_STATUSES,
     Event,
@@ -453,7 +453,7 @@ class SendResult:
 
 
 def _queue_each(
-    *, registrations, key: str, template: str, subject: str, context: dict
+    *, registrations, key: str, template: str, subject: str, context: dict, attachments=()
 ) -> SendResult:
     """One outbox email per registrant, all in one transaction; each key at most once."""
     queued = already = 0
@@ -465,6 +465,7 @@ def _queue_each(
                 to=registration.email,
                 subject=subject,
                 context={**email_context(registration, with_cancel_link=False), **context},
+                attachments=attachments,
             )
             queued += added
             already += not added
@@ -516,5 +517,6 @@ def event_cancel(*, event_id: int, note: str = "") -> tuple[Event, SendResult]:
             template="event_cancelled",
             subject=f"Cancelled: {event.title}",
             context={"note": note},
+            attachments=[cancel_attachment(event)],
         )
     return event, result

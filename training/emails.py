@@ -1,9 +1,11 @@
 """Registration emails, each put in the outbox once (core.outbox; its key says which email).
 
-Kinds: confirmation (with the event's .ics), waitlisted, promoted (a seat opened, with the
-.ics), cancelled, and reminder (two days before the event). The key of an email is its
-registration and kind; a reminder's key also has the event's start date, so a registrant
-is reminded again if the event moves to another day. The services call
+Kinds: confirmation (with the event's .ics and links to add it to Google Calendar or
+Outlook.com), waitlisted, promoted (a seat opened, the same), cancelled (with an .ics that
+takes the event out of the person's calendar: METHOD:CANCEL), and reminder (two days
+before the event). The key of an email is its registration and kind; a reminder's key
+also has the event's start date, so a registrant is reminded again if the event moves to
+another day. The services call
 `registration_email_queue` in the transaction that changes the registration, so the email
 is there exactly when the change is; an email whose news is no longer true (a "waitlisted"
 email for someone already promoted, asked for by an old task) is not added.
@@ -24,9 +26,9 @@ from django.db.models import QuerySet
 from django.utils import dateformat, timezone
 
 from core.outbox import outbox_enqueue
-from training.ical import event_ics, event_url
+from training.ical import calendar_links, cancel_ics, event_ics, event_url, map_url
 from training.links import cancel_url
-from training.models import EventStatus, Registration, RegistrationStatus
+from training.models import Event, EventStatus, Registration, RegistrationStatus
 from training.timetext import time_range
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ STATUS_FOR_KIND = {
     "reminder": RegistrationStatus.CONFIRMED,
 }
 WITH_CALENDAR_FILE = ("confirmation", "promoted")
+ICS_TYPE = "text/calendar; charset=utf-8"
 REMINDER_DAYS_BEFORE = 2
 
 
@@ -79,10 +82,16 @@ def email_context(registration: Registration, *, with_cancel_link: bool = True) 
         "time_range": time_range(event.starts_at, event.ends_at),
         "place": ", ".join(part for part in (event.venue_name, event.address) if part),
         "event_url": event_url(event),
+        "map_url": map_url(event.address),
     }
     if with_cancel_link:
         context["cancel_url"] = cancel_url(registration)
     return context
+
+
+def cancel_attachment(event: Event) -> tuple[str, bytes, str]:
+    """The .ics that takes the event out of a registrant's calendar, as an attachment."""
+    return (f"{event.slug}-cancelled.ics", cancel_ics(event), ICS_TYPE)
 
 
 def registration_email_queue(*, registration: Registration, kind: str) -> bool:
@@ -102,15 +111,19 @@ def registration_email_queue(*, registration: Registration, kind: str) -> bool:
             kind,
         )
         return False
+    context = email_context(registration)
     attachments = []
     if kind in WITH_CALENDAR_FILE:
-        attachments.append((f"{event.slug}.ics", event_ics(event), "text/calendar; charset=utf-8"))
+        attachments.append((f"{event.slug}.ics", event_ics(event), ICS_TYPE))
+        context["calendar"] = calendar_links(event)
+    elif kind == "cancelled":
+        attachments.append(cancel_attachment(event))
     return outbox_enqueue(
         key=email_key(registration, kind),
         template=f"training/{kind}",
         to=registration.email,
         subject=SUBJECTS[kind].format(title=" ".join(event.title.split())),
-        context=email_context(registration),
+        context=context,
         attachments=attachments,
     )
 

@@ -4,20 +4,29 @@ Every file carries a VTIMEZONE for the portal's time zone (America/Chicago) and 
 times with that TZID, so a 9:00 meeting stays at 9:00 on both sides of a DST change.
 Each event keeps its UID for life and its SEQUENCE rises on every edit (event_touch), so
 calendar programs update the copy they already have instead of adding a second one.
+A cancelled registration gets `cancel_ics`: METHOD:CANCEL with the same UID and a higher
+SEQUENCE, which is what makes a calendar program remove the event rather than keep it.
+
+The "Add to calendar" links for Google Calendar and Outlook.com, the map link for a venue
+and the subscribe links for a filtered calendar are built here too, next to the files
+they stand in for.
 """
 
 import datetime as dt
 import functools
 from collections.abc import Iterable
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Timezone
+from icalendar import Alarm, Calendar, Timezone
 from icalendar import Event as VEvent
 
 from core.markdown import render_markdown
+from core.urls import absolute_url
 from training.models import Event, EventStatus
 
 PRODID = "-//MARC//Safety Portal//EN"
@@ -38,11 +47,31 @@ STATUS_NOTE = {
     EventStatus.POSTPONED: "This event is postponed. A new date will be announced.",
     EventStatus.CANCELLED: "This event is cancelled.",
 }
+# Downloads and invitations remind the person a day ahead (calendar programs let them
+# change it); a feed carries no reminder, since its subscriber did not pick each event.
+REMINDER_BEFORE = dt.timedelta(days=1)
+GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
+OUTLOOK_CALENDAR_URL = "https://outlook.live.com/calendar/0/deeplink/compose"
+MAP_URL = "https://www.google.com/maps/search/"
 
 
 def event_ics(event: Event) -> bytes:
     """One event as a calendar file, for the download link and email attachments."""
     calendar = _calendar(name=event.title, events=[event])
+    if event.status != EventStatus.CANCELLED:
+        for vevent in calendar.walk("VEVENT"):
+            vevent.add_component(_reminder(event))
+    return calendar.to_ical()
+
+
+def cancel_ics(event: Event) -> bytes:
+    """The file that takes an event out of a person's calendar: METHOD:CANCEL, the UID of
+    the copy they have, a SEQUENCE above it and STATUS:CANCELLED."""
+    calendar = _calendar(name=event.title, events=[event], method="CANCEL")
+    for vevent in calendar.walk("VEVENT"):
+        vevent["sequence"] = event.sequence + 1
+        vevent["status"] = "CANCELLED"
+        vevent["transp"] = "TRANSPARENT"
     return calendar.to_ical()
 
 
@@ -62,16 +91,79 @@ def event_uid(event: Event) -> str:
 
 def event_url(event: Event) -> str:
     """The event's public page as an absolute URL."""
-    return settings.SITE_URL + event.get_absolute_url()
+    return absolute_url(event.get_absolute_url())
 
 
-def _calendar(*, name: str, events: list[Event]) -> Calendar:
+def _reminder(event: Event) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"Tomorrow: {event.title}")
+    alarm.add("trigger", -REMINDER_BEFORE)
+    return alarm
+
+
+def google_calendar_url(event: Event) -> str:
+    """Google Calendar's "add event" page, filled in; times in UTC ("Z")."""
+    dates = f"{_utc_stamp(event.starts_at)}/{_utc_stamp(event.ends_at)}"
+    query = {
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": dates,
+        "details": _description(event),
+        "location": _location(event),
+    }
+    return f"{GOOGLE_CALENDAR_URL}?{urlencode(query)}"
+
+
+def outlook_calendar_url(event: Event) -> str:
+    """Outlook.com's "new event" page, filled in; times in ISO 8601 with their offset."""
+    query = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": event.title,
+        "startdt": event.starts_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "enddt": event.ends_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "body": _description(event),
+        "location": _location(event),
+    }
+    return f"{OUTLOOK_CALENDAR_URL}?{urlencode(query)}"
+
+
+def calendar_links(event: Event, request: HttpRequest | None = None) -> dict[str, str]:
+    """The three ways to add an event to a calendar, as absolute links (for emails too)."""
+    return {
+        "ics": absolute_url(reverse("training:event_ics", args=[event.pk]), request),
+        "google": google_calendar_url(event),
+        "outlook": outlook_calendar_url(event),
+    }
+
+
+def map_url(address: str) -> str:
+    """A map of an address, which also offers directions; "" when there is no address."""
+    if not address.strip():
+        return ""
+    return f"{MAP_URL}?{urlencode({'api': '1', 'query': ' '.join(address.split())})}"
+
+
+def feed_links(filters: str, request: HttpRequest | None = None) -> dict[str, str]:
+    """The feed of a calendar view, with the same filters (its query string): the address
+    to paste into a calendar program and the webcal:// one that opens it in one."""
+    path = reverse("training:feed") + (f"?{filters}" if filters else "")
+    url = absolute_url(path, request)
+    return {"url": url, "webcal": "webcal://" + url.split("://", 1)[1]}
+
+
+def _utc_stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _calendar(*, name: str, events: list[Event], method: str = "PUBLISH") -> Calendar:
     tz = timezone.get_default_timezone()
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", tz.key)
     calendar.add_component(_vtimezone(tz.key, *_year_span(events, tz)))
@@ -212,7 +304,7 @@ class _TextParser(HTMLParser):
             href, start = self.links.pop()
             label = "".join(self.out[start:]).strip()
             if href and href.startswith("/"):
-                href = settings.SITE_URL + href
+                href = absolute_url(href)
             if href and href != label and href != f"mailto:{label}":
                 self.out.append(f" ({href})")
 

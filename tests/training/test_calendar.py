@@ -320,6 +320,8 @@ def test_month_grid_lists_a_multi_day_event_on_each_day(client):
 
 
 def test_month_grid_filters_and_keeps_them_in_its_links(client):
+    EventFactory(title="February course", starts_at=chicago(2026, 2, 5))
+    EventFactory(title="April course", starts_at=chicago(2026, 4, 5))
     EventFactory(title="Drill", kind=EventKind.EXERCISE, starts_at=chicago(2026, 3, 5))
     EventFactory(title="Course", kind=EventKind.TRAINING, starts_at=chicago(2026, 3, 6))
     _, html = _get(client, "/calendar/month/2026/3/", {"kind": "exercise"})
@@ -337,6 +339,8 @@ def test_month_grid_ignores_date_range_filters(client):
 
 
 def test_month_grid_links_across_the_year(client):
+    EventFactory(starts_at=chicago(2026, 11, 5))
+    EventFactory(starts_at=chicago(2027, 1, 5))
     _, html = _get(client, "/calendar/month/2026/12/")
     assert 'href="/calendar/month/2026/11/"' in html
     assert 'href="/calendar/month/2027/1/"' in html
@@ -399,7 +403,7 @@ def test_event_page_shows_everything_a_registrant_needs(client):
     assert "<strong>crisis</strong>" in html and "<script>alert(1)" not in html
     assert "Course agenda" in html and "(Agenda)" in html
     assert f'href="/calendar/events/{event.pk}/register/">Register</a>' in html
-    assert f'href="/calendar/events/{event.pk}.ics">Add to calendar (.ics)</a>' in html
+    assert f'/calendar/events/{event.pk}.ics">Apple, Outlook and others (.ics file)</a>' in html
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.publicforms import RATE_LIMIT_MESSAGE, over_rate_limit
 from training.forms.public import RegistrationForm
+from training.ical import calendar_links
 from training.links import (
     registered_token,
     registration_from_registered_token,
@@ -85,7 +86,11 @@ def registered(request, token: str):
     registration = registration_from_registered_token(token)
     if registration is None:
         return _link_invalid(request)
-    context = {**_event_context(registration.event), "registration": registration}
+    context = {
+        **_event_context(registration.event),
+        "registration": registration,
+        "calendar": calendar_links(registration.event, request),
+    }
     return render(request, "training/registration/registered.html", context)
 
 
