@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: run test check install lint format bench-load clean
+.PHONY: run test check install lint format bench-load screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -53,6 +53,10 @@ format: install
 
 bench-load: install
 	$(BIN)/python bench/load.py
+
+# Pictures of the public pages at phone and desktop widths, into docs/screenshots/.
+screenshots: install
+	$(BIN)/python bench/screenshots.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

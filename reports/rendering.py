@@ -21,6 +21,8 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.pdf import html_to_pdf
+
 Number = int | float | Decimal
 
 # The PDF's stylesheet: templates carry no <style> (the site's CSP forbids inline styles
@@ -183,10 +185,8 @@ def render_html(document: Document, *, standalone: bool = True) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    from weasyprint import CSS, HTML  # imported here: the rest of the site runs without Pango
-
-    # No base URL: the chart is inline (a data: URI), so nothing is fetched while printing.
-    return HTML(string=html).write_pdf(stylesheets=[CSS(string=REPORT_CSS)])
+    """The report as a tagged PDF (core.pdf), for screen readers as much as for print."""
+    return html_to_pdf(html, stylesheet=REPORT_CSS)
 
 
 CSV_HEADER = ["section", "measure", "column", "value", "unit"]
