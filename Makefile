@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: run test check install lint format bench-load screenshots clean
+.PHONY: run test check install theme lint format bench-load screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -15,7 +15,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) theme
+
+# The public and staff theme: Bootstrap 5.3's Sass sources with MARC's colours, compiled by
+# Dart Sass (both from npm, see package.json). static/css/theme.css is committed, so a machine
+# without Node keeps the committed file and still runs; edit static/scss/ only where Node is.
+SASS_FLAGS := --load-path=node_modules --no-source-map --style=compressed --quiet-deps \
+	--silence-deprecation=import
+
+theme:
+	@if ! command -v npm >/dev/null; then \
+		echo "Node is not installed: keeping the committed static/css/theme.css."; \
+	elif ! npm install --silent --no-audit --no-fund; then \
+		echo "npm could not install the Sass sources: keeping the committed static/css/theme.css."; \
+	else node_modules/.bin/sass $(SASS_FLAGS) static/scss/theme.scss static/css/theme.css; fi
 
 run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput

@@ -1,0 +1,78 @@
+"""The public site's theme as a visitor meets it: no axe violations on the main pages at a
+phone's and a desktop's width, in light and dark mode; the phone menu works from the
+keyboard; the favicon answers; printing leaves out the navigation.
+"""
+
+import pytest
+
+from programs.selectors import areas_published
+from programs.views import BE_PREPARED_SLUG
+from tests.e2e.helpers import DESKTOP, PHONE, axe
+from tests.training.factories import EventFactory
+
+
+def _public_paths() -> list[str]:
+    area = areas_published().exclude(slug=BE_PREPARED_SLUG).first()
+    event = EventFactory(title="Regional radio drill")
+    return [
+        "/",
+        area.get_absolute_url(),
+        "/calendar/",
+        event.get_absolute_url(),
+        "/peer-support/request/",
+        "/search/?q=peer+support",
+        "/be-prepared/",
+        "/accessibility/",
+        "/privacy/",
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_public_pages_pass_axe_at_phone_and_desktop_width(site, page, scheme):
+    page.emulate_media(color_scheme=scheme)
+    problems = []
+    for path in _public_paths():
+        for viewport in (PHONE, DESKTOP):
+            page.set_viewport_size(viewport)
+            response = page.goto(site + path)
+            assert response.status == 200, path
+            problems += axe(page, f"{path} at {viewport['width']}px, {scheme}")
+    assert not problems, "\n".join(problems)
+
+
+def test_phone_menu_opens_and_closes_from_the_keyboard(site, page):
+    page.set_viewport_size(PHONE)
+    page.goto(site + "/")
+    menu = page.get_by_role("button", name="Menu")
+    nav = page.get_by_role("navigation", name="Main")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not nav.is_visible()
+
+    menu.focus()
+    page.keyboard.press("Enter")
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert nav.get_by_role("link", name="Be prepared").is_visible()
+
+    page.keyboard.press("Space")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not nav.is_visible()
+
+
+def test_desktop_shows_the_navigation_without_a_menu_button(site, page):
+    page.set_viewport_size(DESKTOP)
+    page.goto(site + "/programs/public-safety-communications/")
+    assert not page.get_by_role("button", name="Menu").is_visible()
+    current = page.get_by_role("navigation", name="Main").get_by_role("link", name="Regional 911")
+    assert current.get_attribute("aria-current") == "page"
+
+
+def test_favicon_answers(site, page):
+    assert page.goto(site + "/favicon.ico").status == 200
+
+
+def test_printing_leaves_out_the_navigation_and_search(site, page):
+    page.goto(site + "/be-prepared/")
+    page.emulate_media(media="print")
+    assert not page.get_by_role("navigation", name="Main").is_visible()
+    assert not page.get_by_role("search").is_visible()
+    assert page.get_by_role("heading", level=1).is_visible()
