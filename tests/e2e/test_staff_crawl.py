@@ -5,8 +5,9 @@ the portal under the staff prefixes (GET only; downloads and sign-out are not fo
 One page per view: a link to a view already checked for that role (another record, another
 page or order of a list) is not followed again. On every page, at 1280 and at 375 px wide:
 no axe violation (WCAG 2.1 A/AA), no console error or page error, and at 375 px nothing
-scrolls sideways. The seed gives the pages content: an event today with a registration, a
-request in the queue and one assigned, an encounter, a finished and a failed report.
+scrolls sideways; at 375 px axe runs again in dark mode (prefers-color-scheme). The seed
+gives the pages content: an event today with a registration, a request in the queue and one
+assigned, an encounter, a finished and a failed report.
 """
 
 import datetime as dt
@@ -126,6 +127,11 @@ def check(page, url: str, origin: str, errors: list[str]) -> list[str] | None:
     if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
         width = page.evaluate("document.documentElement.scrollWidth")
         problems.append(f"{where} scrolls sideways at 375px (content {width}px wide)")
+    # Staff whose system is set to dark mode. Reduced motion turns Bootstrap's colour
+    # transitions off, so axe never measures a colour halfway through the switch.
+    page.emulate_media(color_scheme="dark", reduced_motion="reduce")
+    problems += axe(page, f"{where} at 375px in dark mode")
+    page.emulate_media(color_scheme="light", reduced_motion="no-preference")
     page.set_viewport_size(DESKTOP)
     return problems
 
@@ -162,6 +168,6 @@ def test_every_staff_page_of_the_role_passes_axe_without_errors_or_overflow(
             problems += found
             checked += 1
         queue += [link for link in links(page) if staff_view(link, site) not in seen]
-    print(f"{role}: {checked} staff pages checked at 1280 and 375px")
+    print(f"{role}: {checked} staff pages checked at 1280 and 375px, light and dark")
     assert checked >= 2, f"{role} reached only {checked} staff page(s)"
     assert not problems, "\n\n".join(problems)
