@@ -60,11 +60,11 @@ INSTALLED_APPS = [
     "axes",
     "pgtrigger",
     "pghistory",
-    "bootstrap",
     "crispy_forms",
     "crispy_bootstrap5",
     "reversion",
     "csp",
+    "ninja",  # the partner API's Swagger UI, served from the package's static files
     "core",
     "accounts",
     "programs",
