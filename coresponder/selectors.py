@@ -15,7 +15,10 @@ when the caller passes substance_use=True (coresponder.access.may_see_substance_
 who may), so a report for police liaisons cannot carry them.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import DateField
 from django.db.models.functions import TruncMonth
@@ -31,6 +34,7 @@ from coresponder.access import liaison_agency as liaison_agency
 from coresponder.charts import chart_description as chart_description
 from coresponder.charts import chart_svg as chart_svg
 from coresponder.charts import chart_title as chart_title
+from coresponder.csvio import export
 from coresponder.measures import Column as Column
 from coresponder.measures import Measures as Measures
 from coresponder.measures import MonthPoint as MonthPoint
@@ -38,11 +42,14 @@ from coresponder.measures import columns as columns
 from coresponder.measures import directory as directory
 from coresponder.measures import monthly_series as monthly_series
 from coresponder.measures import program_measures as program_measures
-from coresponder.models import ClosedMonth, Encounter, Release
+from coresponder.models import ClosedMonth, Encounter, MonthlyCallVolume, Release
 from coresponder.public import figures_from_json
 from coresponder.quality import data_checks
 from coresponder.release_tables import ROW_TO_DATE
 from programs.selectors import Sourced
+
+if TYPE_CHECKING:
+    from accounts.models import Organization
 
 
 def agency_names() -> dict[str, str]:
@@ -93,14 +100,39 @@ def highlight_figures() -> Sourced:
     return Sourced(figures=figures, link_url=url, link_text="All of the program's figures")
 
 
+# --- One record for the partner API, as the CSV export writes it -------------------------
+
+
+def encounter_of_provider(*, provider: Organization, agency: str, encounter_id: str) -> dict | None:
+    """One encounter as a row of the data dictionary ({column: text}, exactly as the CSV
+    export writes it), or None when there is none, or it is another provider's: a
+    provider's key reads only its provider's encounters."""
+    records = Encounter.objects.filter(
+        provider=provider, agency__dictionary_code=agency, encounter_id=encounter_id
+    )
+    rows = export.encounter_export_rows(records)
+    columns = next(rows)
+    row = next(rows, None)
+    return None if row is None else dict(zip(columns, row, strict=True))
+
+
+def volume_of_agency(*, agency: Organization, month: dt.date) -> dict | None:
+    """An agency's call volume of a month (any day of it) as a row of the data dictionary
+    ({column: text}, as the CSV export writes it), or None when none was entered."""
+    rows = export.volume_export_rows(
+        MonthlyCallVolume.objects.filter(agency=agency, month=month_start(month))
+    )
+    columns = next(rows)
+    row = next(rows, None)
+    return None if row is None else dict(zip(columns, row, strict=True))
+
+
 # --- Months with figures, for the monthly reports ---------------------------------------
 
 
 def months_with_data(*, before: dt.date) -> list[dt.date]:
     """The months before `before` (a month's first day) with an encounter or an agency's
     monthly call volume, as their first days in order."""
-    from coresponder.models import MonthlyCallVolume
-
     found: set[dt.date] = set()
     for rows, column in ((Encounter.objects, "date"), (MonthlyCallVolume.objects, "month")):
         found.update(

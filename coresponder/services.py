@@ -152,6 +152,44 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+# --- The partner API's writes ------------------------------------------------------------
+# Batches of encounters or call volume, checked and written exactly as a CSV import is
+# (coresponder.ingest, on coresponder.csvio): all or nothing, every error listed.
+
+INGEST_MAX_ITEMS = 5_000  # items of one batch at most
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What a batch did: records created, updated, and left as they were; or, when
+    `errors` is not empty, nothing at all. Each error is {"item": 0-based index, "field":
+    dictionary column ("" for the whole item), "reason": text}, ordered by item and then
+    the dictionary's column order."""
+
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[dict]
+
+
+def encounters_ingest(
+    *, items: list[dict[str, str]], provider: Organization, history: dict
+) -> IngestResult:
+    """Write a batch of encounters for an API key of `provider` (see coresponder.ingest)."""
+    from coresponder import ingest  # it builds on the import, which imports this module
+
+    return ingest.items_ingest(ingest.ENCOUNTERS, items=items, own=provider, history=history)
+
+
+def volume_ingest(
+    *, items: list[dict[str, str]], agency: Organization, history: dict
+) -> IngestResult:
+    """Write a batch of monthly call volume for an API key of `agency` (coresponder.ingest)."""
+    from coresponder import ingest  # it builds on the import, which imports this module
+
+    return ingest.items_ingest(ingest.VOLUME, items=items, own=agency, history=history)
+
+
 # --- Releases of the public figures ------------------------------------------------------
 # The public figures are published the way statistical offices publish: a program manager
 # releases a closed calendar year, its figures are computed once (suppressed across every

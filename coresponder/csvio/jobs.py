@@ -17,8 +17,7 @@ import datetime as dt
 import logging
 from collections import Counter
 
-import pghistory
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -182,20 +181,19 @@ class _Refused(Exception):
 def _run(job: ImportJob) -> None:
     """Check every row while staging the good ones (COPY into a temporary table), then
     upsert them in batches; one transaction, so an error anywhere leaves nothing behind."""
-    handler = parse.FILES[job.kind](job, day=today())
+    handler = parse.job_handler(job, day=today())
     progress = _Progress(job)
+    history = {"import_job": job.pk, "user": job.created_by_id}
     try:
-        with transaction.atomic(), pghistory.context(import_job=job.pk, user=job.created_by_id):
-            with connection.cursor() as cursor:
-                # The history triggers look this setting up for every row, and a setting never
-                # set costs them a caught exception each: set it (to ignore nothing) once.
-                cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
-            staging = upsert.staging_create(handler)
+        with upsert.staging_transaction(handler, history) as staging:
             errors, rows = parse.file_check(job, handler, staging, progress, every=PROGRESS_EVERY)
             if errors:
                 raise _Refused(errors, rows)
             progress(0, status=ImportStatus.IMPORTING)
-            counts = upsert.staging_upsert(job, handler, staging, progress)
+            counts = upsert.staging_upsert(job.created_by_id, handler, staging, progress)
+            late = handler.late_errors(staging)  # another provider's, created meanwhile
+            if late:
+                raise _Refused([parse.error(*e) for e in late], rows)
             audit_record(
                 actor=job.created_by,
                 action=AuditAction.CREATE,
