@@ -64,3 +64,16 @@ def test_every_dictionary_agency_and_provider_is_in_the_shared_directory():
         assert org(code).dictionary_code == code
     saved = encounter(concerns="mental-health;substance-use")
     assert saved.agency.name == "Blue Springs Police Department"
+
+
+def test_a_number_far_out_of_range_is_refused_with_a_message_not_a_crash():
+    # Thousands of digits: int() would refuse the text; the database column holds 2**31 - 1.
+    _, errors = check_volume_row(
+        {"agency": "raytown", "month": "2026-10", "mh_calls": "9" * 5000, "total_calls": "3e9"}
+    )
+    assert [col for col, _ in errors] == ["mh_calls", "total_calls"]
+    assert "out of range (from 0 to 1000000)" in errors[0][1]
+    _, errors = check_volume_row(
+        {"agency": "raytown", "month": "2026-10", "mh_calls": "40", "total_calls": "2147483648"}
+    )
+    assert errors == [("total_calls", "2147483648 is out of range (from 0 to 1000000)")]
