@@ -8,7 +8,7 @@ from django.urls import path, reverse
 
 from accounts import services
 from accounts.audit import audit_record
-from accounts.models import AuditAction, AuditEvent, Organization, User
+from accounts.models import ApiKey, AuditAction, AuditEvent, Organization, User
 from core.admin import ReadOnlyAdmin
 
 
@@ -17,6 +17,29 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "county", "state", "in_region", "dictionary_code", "active")
     list_filter = ("kind", "state", "in_region", "active")
     search_fields = ("name", "county", "dictionary_code")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin):
+    """The partners' API keys, to read: they are issued and revoked on the staff pages
+    (/staff/api-keys/), which show the secret once and audit both. The hash is not shown."""
+
+    list_display = ("name", "organization", "scope", "prefix", "expires_at", "revoked_at")
+    list_filter = ("scope",)
+    list_select_related = ("organization",)
+    search_fields = ("name", "prefix", "organization__name")
+    fields = (
+        "name",
+        "prefix",
+        "organization",
+        "scope",
+        "expires_at",
+        "last_used_at",
+        "created_by",
+        "created_at",
+        "revoked_at",
+        "revoked_by",
+    )
 
 
 @admin.register(User)

@@ -29,6 +29,14 @@ class AccountsConfig(AppConfig):
         )
         register(
             StaffArea(
+                "API keys",
+                "Issue and revoke the keys partners use to send encounters and call volume.",
+                "/staff/api-keys/",
+                roles=(Role.PROGRAM_MANAGER,),
+            )
+        )
+        register(
+            StaffArea(
                 "Audit log",
                 "Who did what, when and from where; export as CSV.",
                 "/admin/accounts/auditevent/",

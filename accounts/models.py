@@ -153,3 +153,42 @@ class KeptPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.path}"
+
+
+class ApiScope(models.TextChoices):
+    """What a partner's API key may reach: one provider's encounters, or one agency's
+    call volume (the organization of the key says which provider or agency)."""
+
+    ENCOUNTERS = "encounters", "Encounters of one behavioral-health provider"
+    CALL_VOLUME = "call-volume", "Call volume of one police agency"
+
+
+class ApiKey(models.Model):
+    """A partner's key to the API (accounts.apikeys issues, checks and revokes them).
+
+    Only a hash of the secret is kept; the secret is shown once, when the key is issued.
+    The prefix is the short, public part of the secret that lists and audit lines show.
+    """
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="api_keys"
+    )
+    scope = models.CharField(max_length=20, choices=ApiScope.choices)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"

@@ -50,7 +50,11 @@ def granted_by_migrations() -> dict[str, set[str]]:
     from accounts.roles import ROLE_PERMISSIONS, Role
 
     granted = {role: set(permissions) for role, permissions in ROLE_PERMISSIONS.items()}
-    for module in ("coresponder.migrations.0003_roles", "coresponder.migrations.0006_releases"):
+    for module in (
+        "coresponder.migrations.0003_roles",
+        "coresponder.migrations.0006_releases",
+        "accounts.migrations.0009_apikey_roles",
+    ):
         for role, permissions in import_module(module).PERMISSIONS.items():
             granted.setdefault(role, set()).update(permissions)
     for role, module in (

@@ -19,12 +19,13 @@ from django.core.files.base import ContentFile
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from accounts.apikeys import ApiScope, api_key_issue
 from accounts.roles import Role
 from peersupport.services import request_assign
 from reports.models import ReportKind, ReportRun, RunStatus
 from reports.services import previous_month
 from tests.coresponder.factories import clinician_for, encounter
-from tests.e2e.helpers import DESKTOP, axe, sign_in
+from tests.e2e.helpers import DESKTOP, axe, main_text, page_problems, sign_in, submit
 from tests.peersupport.factories import member_for, submitted_request
 from tests.training.factories import EventFactory, RegistrationFactory
 
@@ -59,6 +60,14 @@ def person(make_staff, role: str, coordinator):
         request_assign(support_request=support_request, members=[member_for(user)], by=coordinator)
     if role == "clinician":
         clinician_for(user, provider="rediscover")
+    if role == "program manager":  # a key on the list of API keys
+        api_key_issue(
+            name="ReDiscover nightly upload",
+            organization=Organization.objects.get(dictionary_code="rediscover"),
+            scope=ApiScope.ENCOUNTERS,
+            expires_at=timezone.now() + dt.timedelta(days=365),
+            by=user,
+        )
     return user
 
 
@@ -170,4 +179,40 @@ def test_every_staff_page_of_the_role_passes_axe_without_errors_or_overflow(
         queue += [link for link in links(page) if staff_view(link, site) not in seen]
     print(f"{role}: {checked} staff pages checked at 1280 and 375px, light and dark")
     assert checked >= 2, f"{role} reached only {checked} staff page(s)"
+    assert not problems, "\n\n".join(problems)
+
+
+def test_the_api_key_pages_behind_a_form_pass_axe_and_show_the_secret_once(
+    site, new_page, program_manager
+):
+    """The pages the crawl cannot reach by links: the new key's secret (after the issue
+    form) and the revoke confirmation. The copy button puts the whole secret on the
+    clipboard; reloading the page shows it no more."""
+    page = new_page("manager", permissions=["clipboard-read", "clipboard-write"])
+    sign_in(page, site, program_manager)
+    page.goto(site + "/staff/api-keys/new/")
+    page.get_by_label("Name").fill("ReDiscover nightly upload")
+    page.get_by_label("Encounters of one behavioral-health provider").check()
+    page.get_by_label("Whose key it is").select_option(label="ReDiscover")
+    submit(page, "Issue the key")
+
+    secret = page.locator("#api-secret").inner_text().strip()
+    assert secret.startswith("marc_")
+    assert page.get_by_role("button", name="Copy the key").is_visible()
+    page.get_by_role("button", name="Copy the key").click()
+    page.get_by_role("status").filter(has_text="Key copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == secret
+    problems = page_problems(page, "the new key's page")
+
+    page.reload()
+    assert secret not in main_text(page)
+    assert "cannot be shown again" in main_text(page)
+
+    page.goto(site + "/staff/api-keys/")
+    submit(page, "Revoke… ReDiscover nightly upload")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Revoke the key")
+    problems += page_problems(page, "the revoke confirmation")
+    submit(page, "Revoke the key")
+    assert "is revoked" in main_text(page)
+    problems += page_problems(page, "the list after revoking")
     assert not problems, "\n\n".join(problems)
