@@ -2,7 +2,9 @@
 
 Public pages (every path outside settings.STAFF_PATH_PREFIXES, sign-in and password pages
 included) take at most PUBLIC_FORM_MAX_BODY_BYTES: their forms have no file fields. Staff
-pages take at most STAFF_UPLOAD_MAX_BYTES (CSV imports, admin document uploads).
+pages take at most STAFF_UPLOAD_MAX_BYTES (CSV imports, admin document uploads). The
+partner API (/api/) takes JSON bodies of at most API_MAX_BODY_BYTES (a batch of 5,000
+encounters), and its 413 is a problem document (RFC 9457), as all of the API's errors are.
 
 - RequestBodyLimitMiddleware (right after SecurityMiddleware) answers 413 when the declared
   Content-Length is over the path's limit, without reading the body.
@@ -13,15 +15,19 @@ pages take at most STAFF_UPLOAD_MAX_BYTES (CSV imports, admin document uploads).
 The reverse proxy (nginx client_max_body_size) should refuse the same sizes even earlier.
 """
 
+import json
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils.datastructures import MultiValueDict
 
+from accounts.network import loggable_path
 from accounts.staff_areas import is_staff_path
 
 TOO_LARGE = "body_limit_exceeded"  # request attribute set when a body passed its limit
+API_PREFIX = "/api/"  # the partner API (coresponder.api)
 
 # The 413 page is answered before the security-header middleware runs, so it brings its own.
 _TOO_LARGE_HEADERS = {
@@ -36,6 +42,8 @@ _TOO_LARGE_HEADERS = {
 
 def body_limit_for(path: str) -> int:
     """The most bytes a request body to this path may have."""
+    if path.startswith(API_PREFIX):
+        return settings.API_MAX_BODY_BYTES
     if is_staff_path(path):
         return settings.STAFF_UPLOAD_MAX_BYTES
     return settings.PUBLIC_FORM_MAX_BODY_BYTES
@@ -65,6 +73,29 @@ def too_large_response(*, limit: int, staff: bool) -> HttpResponse:
     return response
 
 
+def api_too_large_response(*, limit: int, path: str) -> HttpResponse:
+    """The partner API's 413: a problem document naming the limit."""
+    body = {
+        "type": "/api/v1/docs/#problem-too-large",
+        "title": "The request is too large",
+        "status": 413,
+        "detail": (
+            f"The body may be {_megabytes(limit)} at most. Send the records in smaller batches."
+        ),
+        "instance": loggable_path(path),
+    }
+    response = HttpResponse(json.dumps(body), status=413, content_type="application/problem+json")
+    for header, value in _TOO_LARGE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def _too_large(request: HttpRequest, *, limit: int, staff: bool) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return api_too_large_response(limit=limit, path=request.path)
+    return too_large_response(limit=limit, staff=staff)
+
+
 class RequestBodyLimitMiddleware:
     """413 for a body over the path's limit, before the body is read or spooled."""
 
@@ -75,13 +106,13 @@ class RequestBodyLimitMiddleware:
         limit = body_limit_for(request.path)
         staff = is_staff_path(request.path)
         if _declared_length(request) > limit:
-            return too_large_response(limit=limit, staff=staff)
+            return _too_large(request, limit=limit, staff=staff)
         if request.method == "POST" and request.content_type == "multipart/form-data":
             # Parse now, through the upload handlers, so that a body that only turns out
             # too large while it is read is refused before any view acts on part of it.
             request.POST  # noqa: B018
             if getattr(request, TOO_LARGE, False):
-                return too_large_response(limit=limit, staff=staff)
+                return _too_large(request, limit=limit, staff=staff)
         return self.get_response(request)
 
 

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from accounts.apikeys import ApiScope, api_key_issue
 from core.outbox import outbox_enqueue
 from coresponder.models import ClosedMonth, ImportJob, MonthlyCallVolume, Release
 from peersupport.demo import peersupport_demo_load
@@ -103,6 +104,13 @@ def _coresponder_rows(user):
     )
     Release.objects.create(
         year=2024, revision=1, published_at=timezone.now(), published_by=user, counts={}, figures={}
+    )
+    api_key_issue(
+        name="ReDiscover records system",
+        organization=org("rediscover"),
+        scope=ApiScope.ENCOUNTERS,
+        expires_at=timezone.now() + dt.timedelta(days=365),
+        by=user,
     )
 
 

@@ -1,0 +1,1 @@
+"""The partner API (/api/v1/, django-ninja): coresponder.api.api holds the endpoints."""
