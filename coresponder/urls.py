@@ -9,7 +9,8 @@ releases    coresponder:releases:…   /staff/coresponder/releases/…   publish
 
 from django.urls import include, path
 
-from coresponder.views import dashboard, data, entry, public, releases
+from coresponder.views import dashboard, data, entry, opendata, public, releases
+from coresponder.views import dictionary as data_dictionary
 
 app_name = "coresponder"
 
@@ -65,5 +66,25 @@ urlpatterns = [
         "co-responder/<int:year>/revision-<int:revision>/",
         public.release_revision,
         name="release_revision",
+    ),
+    # The data dictionary as an open standard (coresponder.views.dictionary).
+    path("co-responder/data-dictionary/", data_dictionary.page, name="dictionary"),
+    path(
+        data_dictionary.FILES_PATH + "<str:name>",
+        data_dictionary.download,
+        name="dictionary_file",
+    ),
+    # The released figures as open data files (coresponder.views.opendata).
+    path("co-responder/<int:year>/figures.csv", opendata.year_csv, name="release_csv"),
+    path("co-responder/<int:year>/figures.json", opendata.year_json, name="release_json"),
+    path(
+        "co-responder/<int:year>/revision-<int:revision>/figures.csv",
+        opendata.revision_csv,
+        name="release_revision_csv",
+    ),
+    path(
+        "co-responder/<int:year>/revision-<int:revision>/figures.json",
+        opendata.revision_json,
+        name="release_revision_json",
     ),
 ]

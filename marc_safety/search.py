@@ -123,6 +123,32 @@ STATIC_PAGES = [
         ),
     ),
     StaticPage(
+        "open_data",
+        "Open data",
+        SearchText(
+            title="Open data",
+            keywords="open data, download, CSV, JSON, data.json, dataset, datasets, "
+            "statistics, reuse, API",
+            description="Data the portal publishes for anyone to download and reuse: the "
+            "co-responder program figures as CSV and JSON files, the training calendar feed "
+            "and the co-responder data dictionary.",
+        ),
+    ),
+    StaticPage(
+        "coresponder:dictionary",
+        "Program figures",
+        SearchText(
+            title="Co-responder data dictionary",
+            keywords="co-responder, data dictionary, open data, open standard, fields, codes, "
+            "CSV template, schema, JSON Schema, Table Schema, Frictionless, data package, "
+            "import, measures, suppression",
+            description="The shared data dictionary of the co-responder program: every field, "
+            "code and rule of the encounter and call-volume files, how the measures are "
+            "counted and how the public figures protect privacy, with CSV templates and "
+            "schemas to download.",
+        ),
+    ),
+    StaticPage(
         "programs:documents",
         "Documents",
         SearchText(

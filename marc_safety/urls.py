@@ -25,6 +25,9 @@ urlpatterns = [
     path("site.webmanifest", views.manifest, name="manifest"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("api/", include("coresponder.api.urls")),  # the partner API, /api/v1/ (issue 15)
+    path("data.json", views.data_json, name="data_json"),
+    path("open-data/", views.open_data, name="open_data"),
     path(
         "sitemap.xml",
         public_page("programs", "events")(sitemap),

@@ -12,8 +12,10 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
+from core import jsonld
 from core.pagecache import public_page
 from coresponder import selectors as coresponder
+from marc_safety import opendata
 from marc_safety.search import MAX_QUERY_LENGTH, site_search, spelling_suggestion
 from programs import selectors as programs
 from training import selectors as training
@@ -39,8 +41,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "areas": programs.areas_published(),
         "highlights": programs.highlights_latest(limit=3),
         "upcoming": upcoming,
+        # The council as schema.org's GovernmentOrganization, for search engines.
+        "jsonld": jsonld.block(jsonld.council(request)),
     }
-    return render(request, "home.html", context)
+    response = render(request, "home.html", context)
+    return jsonld.allow(response, context["jsonld"])
 
 
 @require_safe
@@ -77,6 +82,27 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy.html")
+
+
+@require_safe
+@public_page(*opendata.CACHE_TAGS)
+def data_json(request: HttpRequest) -> JsonResponse:
+    """The open data catalogue (Project Open Data v1.1), for harvesters such as data.gov."""
+    response = JsonResponse(opendata.catalogue(request), json_dumps_params={"indent": 2})
+    response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
+    return response
+
+
+@require_safe
+@public_page(*opendata.CACHE_TAGS)
+def open_data(request: HttpRequest) -> HttpResponse:
+    """The catalogue's datasets and their downloads, for people."""
+    context = {
+        "datasets": opendata.datasets(request),
+        "license": opendata.LICENSE,
+        "license_name": opendata.LICENSE_NAME,
+    }
+    return render(request, "open_data.html", context)
 
 
 # Browsers and bookmark tools ask for /favicon.ico at the site root whatever the page says.

@@ -10,6 +10,8 @@ following "previous" stops instead of walking back for ever.
 """
 
 import datetime as dt
+import html
+import re
 
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
@@ -17,14 +19,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.views.decorators.http import require_safe
 
-from core import pagecache
+from core import jsonld, pagecache
 from core.markdown import render_markdown
+from core.urls import absolute_url
 from training import selectors
 from training.filters import EventFilterForm, events_filtered
 from training.ical import calendar_links, feed_links, map_url
-from training.models import CECategory, Event
+from training.models import CECategory, Event, EventStatus
 
 PAGE_SIZE = 20
 MONTH_IGNORES = ("start", "end")  # the month grid's own date range replaces these filters
@@ -130,4 +134,96 @@ def event_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "calendar": calendar_links(event, request),
         "map_url": map_url(event.address),
     }
-    return render(request, "training/public/event_detail.html", context)
+    context["jsonld"] = jsonld.block(event_jsonld(event, context, request))
+    response = render(request, "training/public/event_detail.html", context)
+    return jsonld.allow(response, context["jsonld"])
+
+
+# --- Structured data of an event page (schema.org Event, core.jsonld) -----------------------
+
+SCHEMA = "https://schema.org/"
+EVENT_STATUS = {
+    EventStatus.SCHEDULED: "EventScheduled",
+    EventStatus.POSTPONED: "EventPostponed",
+    EventStatus.CANCELLED: "EventCancelled",
+}
+# "600 Broadway, Suite 200, Kansas City, MO 64105": street, city, state and ZIP code.
+US_ADDRESS = re.compile(
+    r"(?P<streetAddress>.+),\s*(?P<addressLocality>[^,]+),\s*(?P<addressRegion>[A-Z]{2})"
+    r"\s+(?P<postalCode>\d{5}(?:-\d{4})?)\Z"
+)
+
+
+def plain_text(markdown: str) -> str:
+    """An event's Markdown description as one line of plain text."""
+    text = html.unescape(strip_tags(render_markdown(markdown)))
+    return " ".join(text.split())
+
+
+def postal_address(address: str) -> dict:
+    """The event's one-line address, split into its parts when it reads like a US address."""
+    match = US_ADDRESS.match(address.strip())
+    fields = match.groupdict() if match else {"streetAddress": address.strip()}
+    return jsonld.postal_address({**fields, "addressCountry": "US"})
+
+
+def event_location(event: Event) -> tuple[list[dict], str]:
+    """The places of an event (a Place, a VirtualLocation, or both) and its attendance mode."""
+    places = []
+    if event.venue_name or event.address:
+        place = {"@type": "Place", "name": event.venue_name or event.address}
+        if event.address:
+            place["address"] = postal_address(event.address)
+        places.append(place)
+    if event.virtual_url:
+        places.append({"@type": "VirtualLocation", "url": event.virtual_url})
+    if event.virtual_url and len(places) == 2:
+        mode = "MixedEventAttendanceMode"
+    elif event.virtual_url:
+        mode = "OnlineEventAttendanceMode"
+    else:
+        mode = "OfflineEventAttendanceMode"
+    return places, mode
+
+
+def event_jsonld(event: Event, context: dict, request: HttpRequest) -> dict:
+    """The event as schema.org reads it: when, where, whether it takes place, and the seats
+    (free, "sold out" once every seat is taken), from the same values the page prints."""
+    page_url = absolute_url(event.get_absolute_url(), request)
+    places, mode = event_location(event)
+    seats_left = context["seats_left"]
+    on_sale = event.registration_opens_at or event.created_at
+    offer = {
+        "@type": "Offer",
+        "price": "0",
+        "priceCurrency": "USD",
+        "availability": SCHEMA + ("SoldOut" if seats_left == 0 else "InStock"),
+        # The form while registration is open; the event's page otherwise.
+        "url": absolute_url(context["register_url"], request)
+        if context["registration"].open
+        else page_url,
+        "validFrom": timezone.localtime(on_sale).isoformat(),
+    }
+    if event.registration_closes_at:
+        offer["validThrough"] = timezone.localtime(event.registration_closes_at).isoformat()
+    data = {
+        "@context": jsonld.CONTEXT,
+        "@type": "Event",
+        "name": event.title,
+        "description": plain_text(event.description)
+        or f"{event.get_kind_display()} on {context['day']}.",
+        "url": page_url,
+        "startDate": timezone.localtime(event.starts_at).isoformat(),
+        "endDate": timezone.localtime(event.ends_at).isoformat(),
+        "eventStatus": SCHEMA + EVENT_STATUS[event.status],
+        "eventAttendanceMode": SCHEMA + mode,
+        "organizer": jsonld.organizer(request),
+        "isAccessibleForFree": True,
+        "offers": offer,
+    }
+    if places:
+        data["location"] = places[0] if len(places) == 1 else places
+    if event.capacity is not None:
+        data["maximumAttendeeCapacity"] = event.capacity
+        data["remainingAttendeeCapacity"] = seats_left
+    return data
