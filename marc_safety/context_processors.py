@@ -8,6 +8,7 @@ from accounts.roles import Role
 def site(request):
     return {
         "PEER_SUPPORT_LINE": settings.PEER_SUPPORT_LINE,
+        "SITE_CONTACT_EMAIL": settings.SITE_CONTACT_EMAIL,
         "SITE_NAME": "MARC Safety Portal",
         **_staff_layout(request),
     }

@@ -87,6 +87,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
+    # The partner API's edge (/api/ only): every error below becomes a problem document
+    # and every call gets one audit line.
+    "coresponder.api.middleware.ApiEdgeMiddleware",
     # Request bodies over the limits end here with a 413, before anything reads them.
     "accounts.bodylimits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -329,6 +332,10 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Form fields other than files, held in memory: 1 MiB is far above any form's text.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The partner API (/api/, coresponder.api): its own body limit, enough for a batch of 5,000
+# encounters written out in full; and calls per key, counted in the shared cache.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=10 * 1024 * 1024)
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/minute")
 
 # Public forms: rate limits per client address, counted in the shared cache.
 RATELIMIT_IP_META_KEY = "accounts.network.client_ip_meta"
@@ -473,3 +480,6 @@ HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # The 24-hour 911 Peer Support Line, shown on every page's footer and the home page.
 PEER_SUPPORT_LINE = env.str("PEER_SUPPORT_LINE", default="816-701-8212")
+
+# The address visitors write to about the site: accessibility problems, privacy requests.
+SITE_CONTACT_EMAIL = env.str("SITE_CONTACT_EMAIL", default="marcinfo@marc.org")

@@ -16,7 +16,12 @@ class StaticSitemap(Sitemap):
             "programs:documents",
             "training:calendar",
             "coresponder:public",
+            "coresponder:dictionary",
+            "open_data",
             "peersupport:start",
+            "peersupport:request",
+            # Not the training history and certificate check forms (training:history:…):
+            # they answer "X-Robots-Tag: noindex", and a sitemap lists indexable pages only.
         ]
 
     def location(self, item):

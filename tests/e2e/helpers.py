@@ -179,13 +179,36 @@ def phone_overflow(page, where: str = "") -> str | None:
         page.set_viewport_size(previous)
 
 
+NEXT_FRAME_JS = (
+    "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+)
+
+
+def dark_axe_violations(page) -> list[dict]:
+    """axe's violations with the visitor's system set to dark mode (prefers-color-scheme);
+    the page is back in light mode afterwards. Reduced motion turns Bootstrap's colour
+    transitions off, so no colour is measured halfway through the switch: neither by axe
+    now, nor by the next check after the switch back (motion returns once it is done)."""
+    page.emulate_media(color_scheme="dark", reduced_motion="reduce")
+    try:
+        return axe_violations(page)
+    finally:
+        page.emulate_media(color_scheme="light")
+        page.evaluate(NEXT_FRAME_JS)  # the light colours are drawn, without a transition
+        page.emulate_media(reduced_motion="no-preference")
+
+
 def page_problems(page, where: str = "") -> list[str]:
-    """axe violations (WCAG 2.1 A/AA) and sideways scrolling at 320px, as readable messages."""
+    """axe violations (WCAG 2.1 A/AA) in light and in dark mode, and sideways scrolling at
+    320px, as readable messages."""
     where = where or page.url
     problems = []
     violations = axe_violations(page)
     if violations:
         problems.append(format_violations(violations, where))
+    violations = dark_axe_violations(page)
+    if violations:
+        problems.append(format_violations(violations, f"{where}, dark"))
     overflow = phone_overflow(page, where)
     if overflow:
         problems.append(overflow)

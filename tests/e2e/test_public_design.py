@@ -1,13 +1,14 @@
 """The public site's theme as a visitor meets it: no axe violations on the main pages at a
 phone's and a desktop's width, in light and dark mode; the phone menu works from the
-keyboard; the favicon answers; printing leaves out the navigation.
+keyboard; the favicon answers; printing leaves out the navigation; a peer-support status
+link that matches nothing still offers the large call button.
 """
 
 import pytest
 
 from programs.selectors import areas_published
 from programs.views import BE_PREPARED_SLUG
-from tests.e2e.helpers import DESKTOP, PHONE, axe
+from tests.e2e.helpers import DESKTOP, PHONE, axe, page_problems
 from tests.training.factories import EventFactory
 
 
@@ -76,3 +77,19 @@ def test_printing_leaves_out_the_navigation_and_search(site, page):
     assert not page.get_by_role("navigation", name="Main").is_visible()
     assert not page.get_by_role("search").is_visible()
     assert page.get_by_role("heading", level=1).is_visible()
+
+
+def test_an_unknown_status_link_offers_the_large_call_button(site, page):
+    page.set_viewport_size(PHONE)
+    response = page.goto(site + "/peer-support/status/not-a-real-token-xxxxxxxxxxxx/")
+    assert response.status == 404
+    button = page.locator("main").get_by_role("link", name="Call the Peer Support Line")
+    assert button.get_attribute("href") == "tel:816-701-8212"
+    assert "btn" in button.get_attribute("class")
+    box = button.bounding_box()
+    assert box["height"] >= 44, f"the button is {box['height']} px tall"
+    assert box["width"] >= PHONE["width"] - 2 * 24, f"the button is {box['width']} px wide"
+    problems = page_problems(page, "unknown status link at 320px")
+    page.set_viewport_size(DESKTOP)
+    problems += page_problems(page, "unknown status link at 1280px")
+    assert not problems, "\n".join(problems)

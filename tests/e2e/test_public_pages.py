@@ -12,7 +12,7 @@ from marc_safety.search import MAX_QUERY_LENGTH
 from programs.models import Document, ProgramPage, Status
 from programs.selectors import areas_published, highlight_years, pages_published
 from programs.views import BE_PREPARED_SLUG
-from tests.e2e.helpers import DESKTOP, assert_no_axe_violations, page_problems
+from tests.e2e.helpers import DESKTOP, PHONE, assert_no_axe_violations, page_problems
 
 SEARCH_WORDS = "peer support"
 NO_HITS_WORDS = "xylophonequuxzebra"
@@ -92,6 +92,10 @@ def _search_too_long():
     return [(f"/search/?q={'a' * (MAX_QUERY_LENGTH + 1)}", 400)]
 
 
+def _open_data():
+    return [("/open-data/", 200), ("/co-responder/data-dictionary/", 200)]
+
+
 def _not_found():
     return [("/programs/no-such-area/no-such-page/", 404)]
 
@@ -109,13 +113,15 @@ PUBLIC_PAGES = {
     "search-hits": _search_hits,
     "search-no-results": _search_no_hits,
     "search-too-long": _search_too_long,
+    "open-data": _open_data,
     "not-found": _not_found,
 }
 
 
 @pytest.mark.parametrize("kind", PUBLIC_PAGES)
 def test_public_page_is_accessible_and_fits_a_phone(site, page, kind):
-    """axe finds no WCAG 2.1 A/AA violation, and at 320px nothing scrolls sideways."""
+    """axe finds no WCAG 2.1 A/AA violation at 1280 and at 320px, in light and dark mode,
+    and at 320px nothing scrolls sideways."""
     problems = []
     for path, status in PUBLIC_PAGES[kind]():
         page.set_viewport_size(DESKTOP)
@@ -123,7 +129,9 @@ def test_public_page_is_accessible_and_fits_a_phone(site, page, kind):
         assert response is not None and response.status == status, (
             f"{path} answered {response and response.status}, expected {status}"
         )
-        problems += page_problems(page, path)
+        problems += page_problems(page, f"{path} at 1280px")
+        page.set_viewport_size(PHONE)
+        problems += page_problems(page, f"{path} at 320px")
     assert not problems, "\n\n".join(problems)
 
 
