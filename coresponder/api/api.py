@@ -155,7 +155,15 @@ api = PartnerApi(
     version="1",
     description=DESCRIPTION,
     urls_namespace="partner-api",
-    docs=Swagger(settings={"defaultModelsExpandDepth": 0, "tryItOutEnabled": False}),
+    # No deep links: they put a link inside each operation's button (nested controls).
+    docs=Swagger(
+        settings={
+            "defaultModelsExpandDepth": 0,
+            "tryItOutEnabled": False,
+            "deepLinking": False,
+            "syntaxHighlight": False,  # its colours fail contrast on the dark example boxes
+        }
+    ),
     docs_url="/docs/",
     openapi_url="/openapi.json",
 )

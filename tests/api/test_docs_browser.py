@@ -83,3 +83,25 @@ def test_the_docs_render_every_operation_without_console_errors(chromium_page):
         assert any(s.startswith(f"{method} {path}") for s in shown), (operation, shown)
     assert page.get_by_text("MARC co-responder partner API").first.is_visible()
     assert problems == []
+
+
+def test_the_docs_pass_axe_in_both_colour_schemes_on_a_desktop_and_a_phone(chromium_page):
+    """Swagger UI's own colours fail contrast and its deep links nest a link in a button:
+    templates/ninja/swagger.html and static/css/swagger-a11y.css put that right."""
+    from tests.e2e.helpers import DESKTOP, PHONE, page_problems
+
+    page = chromium_page
+    page.route(f"{SITE}/**", _served_by_django)
+    page.goto(f"{SITE}/api/v1/docs/")
+    page.wait_for_selector(".opblock", state="attached")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "en"
+    problems = []
+    page.set_viewport_size(DESKTOP)
+    problems += page_problems(page, "/api/v1/docs/ at 1280px")
+    page.locator(".opblock-summary-control").nth(2).click()  # the batch: its schema opens
+    page.wait_for_selector(".opblock.is-open")
+    problems += page_problems(page, "/api/v1/docs/ with an operation open")
+    page.set_viewport_size(PHONE)
+    problems += page_problems(page, "/api/v1/docs/ at 320px")
+    assert not problems, "\n\n".join(problems)
